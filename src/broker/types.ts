@@ -238,8 +238,37 @@ export interface BrokerEvents {
   willPublished: { clientId: string; topic: string };
 }
 
+/**
+ * Counters for $SYS/broker/... and metrics. The core counts messages; front ends add the bytes
+ * they read and write (`broker.metrics.bytesReceived += n`), as mosquitto counts socket bytes.
+ */
+export interface BrokerMetrics {
+  bytesReceived: number;
+  bytesSent: number;
+  messagesReceived: number;
+  messagesSent: number;
+  publishDropped: number;
+}
+
+export interface BrokerDeps {
+  logger: import('../observe/logger.js').Logger;
+  /** Persistence; absent = memory only, nothing survives a restart. */
+  store?: import('../store/types.js').Store;
+  /** Clock, epoch ms (tests may drive it). */
+  now?: () => number;
+}
+
+/**
+ * How the CLI and tests make a broker: `createBroker(options, deps)` exported by
+ * src/broker/index.ts. Missing options take mosquitto's defaults.
+ */
+export type CreateBroker = (options: Partial<BrokerOptions>, deps: BrokerDeps) => BrokerApi;
+
 /** The broker core's API, as front ends and the CLI use it. */
 export interface BrokerApi {
+  readonly metrics: BrokerMetrics;
+  /** Number of connected clients (for limits and $SYS). */
+  connectedCount(): number;
   connect(request: ConnectRequest): ConnectResult;
   /**
    * Re-attach a link to an existing detached session without touching its will or options
