@@ -183,7 +183,7 @@ for (const mode of [1, 2] as XbeeApiMode[]) {
 
     it('drops a frame with a bad checksum, counts it, and reads the next one', () => {
       const bad = encodeXbeeFrame(RX_DATA, mode);
-      bad[bad.length - 1] ^= 0x01;
+      bad.writeUInt8(bad.readUInt8(bad.length - 1) ^ 0x01, bad.length - 1);
       const good = encodeXbeeFrame(TX_DIGI_DATA, mode);
       for (const cuts of everySplitPoint(bad.length + good.length)) {
         const decoder = new XbeeFrameDecoder({ mode });
