@@ -1,0 +1,117 @@
+/**
+ * The mutations submitted since the last commit, coalesced: the last write to a key wins, an
+ * outgoing entry (or message) created and deleted within the batch never reaches the disk, a
+ * session saved twice is written once. Applied in one transaction (group commit).
+ *
+ * Order: deleteSession(c) drops c's pending writes and is applied first; everything for c that
+ * stays pending was submitted after it, so the batch replays submission order exactly.
+ */
+import type { Message } from '../broker/types.js';
+import {
+  encodeProperties,
+  type OutgoingParams,
+  type Statements,
+  type SubscriptionParams,
+} from './sqlite-rows.js';
+import type { StoredMessage } from './types.js';
+
+export class Batch {
+  /** Mutations submitted (before coalescing): the size that triggers an early commit. */
+  submitted = 0;
+  readonly deletedClients = new Set<string>();
+  readonly sessions = new Map<string, string>();
+  /** clientId → filter → params (null: delete). */
+  readonly subscriptions = new Map<string, Map<string, SubscriptionParams | null>>();
+  readonly retained = new Map<string, Message | null>();
+  readonly messagePuts = new Map<number, StoredMessage>();
+  readonly messageDeletes = new Set<number>();
+  /** Messages not on disk before this batch: deleting one only drops its pending insert. */
+  readonly newMessages = new Set<number>();
+  /** seq → params (null: delete). */
+  readonly outgoing = new Map<number, OutgoingParams | null>();
+  /** Outgoing entries not on disk before this batch. */
+  readonly newOutgoing = new Set<number>();
+  /** clientId → packetId → present. */
+  readonly incoming = new Map<string, Map<number, boolean>>();
+  /** clientId → JSON (null: delete). */
+  readonly gatewayState = new Map<string, string | null>();
+
+  isEmpty(): boolean {
+    return (
+      this.deletedClients.size === 0 &&
+      this.sessions.size === 0 &&
+      this.subscriptions.size === 0 &&
+      this.retained.size === 0 &&
+      this.messagePuts.size === 0 &&
+      this.messageDeletes.size === 0 &&
+      this.outgoing.size === 0 &&
+      this.incoming.size === 0 &&
+      this.gatewayState.size === 0
+    );
+  }
+
+  /** Forget every pending write of a client (its deleteSession is applied before the rest). */
+  dropClient(clientId: string): void {
+    this.deletedClients.add(clientId);
+    this.sessions.delete(clientId);
+    this.subscriptions.delete(clientId);
+    this.incoming.delete(clientId);
+    this.gatewayState.delete(clientId);
+  }
+
+  apply(statements: Statements): void {
+    for (const clientId of this.deletedClients) {
+      statements.deleteClientSession.run(clientId);
+      statements.deleteClientSubscriptions.run(clientId);
+      statements.deleteClientOutgoing.run(clientId);
+      statements.deleteClientIncoming.run(clientId);
+      statements.deleteClientGatewayState.run(clientId);
+    }
+    for (const message of this.messagePuts.values()) {
+      statements.insertMessage.run(
+        message.id,
+        message.topic,
+        message.payload,
+        message.qos,
+        message.retain ? 1 : 0,
+        message.expiresAt ?? null,
+        encodeProperties(message.properties),
+      );
+    }
+    for (const [seq, params] of this.outgoing) {
+      if (params === null) statements.deleteOutgoing.run(seq);
+      else statements.upsertOutgoing.run(...params);
+    }
+    for (const id of this.messageDeletes) statements.deleteMessage.run(id);
+    for (const [clientId, data] of this.sessions) statements.upsertSession.run(clientId, data);
+    for (const [clientId, byFilter] of this.subscriptions) {
+      for (const [filter, params] of byFilter) {
+        if (params === null) statements.deleteSubscription.run(clientId, filter);
+        else statements.upsertSubscription.run(...params);
+      }
+    }
+    for (const [topic, message] of this.retained) {
+      if (message === null) statements.deleteRetained.run(topic);
+      else {
+        statements.upsertRetained.run(
+          topic,
+          message.payload,
+          message.qos,
+          message.retain ? 1 : 0,
+          message.expiresAt ?? null,
+          encodeProperties(message.properties),
+        );
+      }
+    }
+    for (const [clientId, packetIds] of this.incoming) {
+      for (const [packetId, present] of packetIds) {
+        if (present) statements.insertIncoming.run(clientId, packetId);
+        else statements.deleteIncoming.run(clientId, packetId);
+      }
+    }
+    for (const [clientId, state] of this.gatewayState) {
+      if (state === null) statements.deleteGatewayState.run(clientId);
+      else statements.upsertGatewayState.run(clientId, state);
+    }
+  }
+}
