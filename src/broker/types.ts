@@ -285,6 +285,11 @@ export interface BrokerApi {
   publish(message: Message): void;
   /** Close every link with ServerShuttingDown and stop timers; sessions are kept (persistence). */
   close(): Promise<void>;
+  /**
+   * Observe BrokerEvents ($SYS, logs, metrics). Optional so that other BrokerApi implementations
+   * (test fakes) need not provide it; createBroker's broker always does. (Additive.)
+   */
+  on?<K extends keyof BrokerEvents>(event: K, listener: (payload: BrokerEvents[K]) => void): void;
 }
 
 /** MQTT 5 reason codes used across the core and front ends. */

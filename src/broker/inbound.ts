@@ -1,0 +1,113 @@
+/**
+ * Inbound PUBLISH and PUBREL from a client's session: checks, QoS 2 de-duplication, routing,
+ * and the durable acknowledgement (`done` after store.flush, DESIGN.md "The store").
+ */
+import { type BrokerContext, describePeer } from './context.js';
+import { retain, route } from './router.js';
+import type { Session } from './session/session.js';
+import { isValidTopicName } from './topics/validate.js';
+import { type InboundPublish, type Message, type PublishOutcome, ReasonCode } from './types.js';
+
+const OUTCOME = {
+  success: { reason: ReasonCode.Success },
+  noSubscribers: { reason: ReasonCode.NoMatchingSubscribers },
+  notAuthorized: { reason: ReasonCode.NotAuthorized },
+  topicInvalid: { reason: ReasonCode.TopicNameInvalid },
+  qosNotSupported: { reason: ReasonCode.QosNotSupported },
+  retainNotSupported: { reason: ReasonCode.RetainNotSupported },
+  packetIdInvalid: { reason: ReasonCode.ProtocolError },
+  failed: { reason: ReasonCode.UnspecifiedError },
+} as const satisfies Record<string, PublishOutcome>;
+
+type Done = (outcome: PublishOutcome) => void;
+
+/** A v5 message expiry interval becomes an absolute deadline once, at receipt. */
+export function withDeadline<M extends Message>(message: M, now: number): M {
+  const interval = message.properties?.messageExpiryInterval;
+  if (interval === undefined || message.expiresAt !== undefined) return message;
+  return { ...message, expiresAt: now + interval * 1000 };
+}
+
+function rejected(
+  ctx: BrokerContext,
+  session: Session,
+  msg: InboundPublish,
+  outcome: PublishOutcome,
+  why: string,
+  done?: Done,
+): void {
+  ctx.logger.warn(`Client ${describePeer(session)} PUBLISH to "${msg.topic}" refused: ${why}`);
+  if (done) settle(ctx, msg.qos, outcome, done);
+}
+
+/** QoS 0 answers at once; QoS 1/2 once everything submitted so far is durable. */
+function settle(ctx: BrokerContext, qos: number, outcome: PublishOutcome, done: Done): void {
+  if (qos === 0) {
+    done(outcome);
+    return;
+  }
+  if (!ctx.persist.enabled) {
+    queueMicrotask(() => done(outcome));
+    return;
+  }
+  ctx.persist.flush((error) => {
+    if (error) ctx.logger.error(`Store flush failed: ${error.message}`);
+    done(error ? OUTCOME.failed : outcome);
+  });
+}
+
+/** Why an inbound PUBLISH may not be routed, or undefined when it may. */
+function refusal(
+  ctx: BrokerContext,
+  session: Session,
+  msg: InboundPublish,
+): [PublishOutcome, string] | undefined {
+  if (!isValidTopicName(msg.topic)) return [OUTCOME.topicInvalid, 'invalid topic name'];
+  if (msg.qos > ctx.options.maximumQos) return [OUTCOME.qosNotSupported, 'QoS above maximum'];
+  if (msg.retain && !ctx.options.retainAvailable) return [OUTCOME.retainNotSupported, 'retain not available'];
+  if (msg.qos > 0 && !(msg.packetId !== undefined && msg.packetId >= 1 && msg.packetId <= 65535)) {
+    return [OUTCOME.packetIdInvalid, 'packet id missing or 0'];
+  }
+  const auth = ctx.options.authorizer;
+  if (auth && !auth.canPublish(session.clientId, session.username, msg.topic)) {
+    return [OUTCOME.notAuthorized, 'not authorized'];
+  }
+  return undefined;
+}
+
+export function inboundPublish(ctx: BrokerContext, session: Session, msg: InboundPublish, done?: Done): void {
+  const refused = refusal(ctx, session, msg);
+  if (refused) {
+    rejected(ctx, session, msg, refused[0], refused[1], done);
+    return;
+  }
+  if (msg.qos === 2) {
+    const id = msg.packetId!;
+    // Already received, PUBREC sent, PUBREL pending: not routed twice (MQTT 5 §4.3.3, method B).
+    if (session.incomingQos2.has(id)) {
+      if (done) settle(ctx, 2, OUTCOME.success, done);
+      return;
+    }
+    session.incomingQos2.add(id);
+    ctx.persist.incoming(session, id);
+  }
+  ctx.metrics.messagesReceived++;
+  const message = withDeadline(msg, ctx.now());
+  if (message.retain) retain(ctx, message);
+  const matched = route(ctx, message, session);
+  if (done) settle(ctx, msg.qos, matched ? OUTCOME.success : OUTCOME.noSubscribers, done);
+}
+
+export function inboundPubrel(
+  ctx: BrokerContext,
+  session: Session,
+  packetId: number,
+  done?: (reason: ReasonCode) => void,
+): void {
+  const known = session.incomingQos2.delete(packetId);
+  if (known) ctx.persist.releaseIncoming(session, packetId);
+  if (!done) return;
+  // v5 PUBCOMP 0x92 for an id we do not hold (MQTT 5 §3.7.2.1); 3.1.1 just sends PUBCOMP.
+  const reason = known ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound;
+  ctx.persist.flush((error) => done(error ? ReasonCode.UnspecifiedError : reason));
+}

@@ -1,0 +1,128 @@
+/**
+ * Mirrors every change of durable state into the store (src/store/types.ts), when there is one.
+ * Only sessions that outlive their connection (expiry > 0) are stored; the QoS 0 path of a
+ * connected subscriber touches nothing here. Messages are stored once (ids kept in a WeakMap on
+ * the immutable Message object) and referenced from each outgoing entry.
+ */
+import type { Store, StoredOutgoing, StoredSession } from '../store/types.js';
+import type { OutgoingEntry, Session } from './session/session.js';
+import type { Message, SubscriptionRequest } from './types.js';
+
+export class Persistence {
+  private readonly messageIds = new WeakMap<Message, number>();
+  /** Client ids currently present in the store, to avoid needless deletes. */
+  private readonly stored = new Set<string>();
+  lastMessageId = 0;
+
+  constructor(readonly store: Store | undefined) {}
+
+  get enabled(): boolean {
+    return this.store !== undefined;
+  }
+
+  /** Save (or, when it no longer outlives its connection, remove) a session's metadata. */
+  session(session: Session): void {
+    if (!this.store) return;
+    if (!session.persistent) {
+      this.deleteSession(session.clientId);
+      return;
+    }
+    const p = session.presence;
+    const record: StoredSession = {
+      clientId: session.clientId,
+      sessionExpiry: session.sessionExpiry,
+      protocol: session.protocol,
+      queueQos0: session.queueQos0,
+      nextPacketId: session.nextPacketId,
+    };
+    if (p.kind === 'disconnected') record.disconnectedAt = p.at;
+    if (session.will) record.will = session.will;
+    if (session.willDueAt !== undefined) record.willDueAt = session.willDueAt;
+    this.store.saveSession(record);
+    this.stored.add(session.clientId);
+  }
+
+  /** After a session has been saved for the first time, write its whole state (expiry raised by DISCONNECT). */
+  sessionContents(session: Session): void {
+    if (!this.store || !session.persistent) return;
+    for (const sub of session.subscriptions.values()) this.store.saveSubscription(session.clientId, sub);
+    for (const entry of session.inflight.values()) this.outgoing(session, entry);
+    for (const entry of session.queue) this.outgoing(session, entry);
+    for (const id of session.incomingQos2) this.store.saveIncomingQos2(session.clientId, id);
+  }
+
+  deleteSession(clientId: string): void {
+    if (!this.store || !this.stored.has(clientId)) return;
+    this.stored.delete(clientId);
+    this.store.deleteSession(clientId);
+  }
+
+  subscription(session: Session, sub: SubscriptionRequest): void {
+    if (this.store && session.persistent) this.store.saveSubscription(session.clientId, sub);
+  }
+
+  unsubscription(session: Session, filter: string): void {
+    if (this.store && session.persistent) this.store.deleteSubscription(session.clientId, filter);
+  }
+
+  retained(topic: string, message: Message | undefined): void {
+    // $SYS values are regenerated every interval; storing them would only churn the disk.
+    if (this.store && !topic.startsWith('$SYS/')) this.store.saveRetained(topic, message);
+  }
+
+  outgoing(session: Session, entry: OutgoingEntry): void {
+    if (!this.store || !session.persistent) return;
+    const record: StoredOutgoing = {
+      clientId: session.clientId,
+      seq: entry.seq,
+      messageId: this.messageId(entry.message),
+      qos: entry.qos,
+      retain: entry.retain,
+      state: entry.state,
+    };
+    if (entry.packetId !== 0) record.packetId = entry.packetId;
+    if (entry.subscriptionIds) record.subscriptionIds = [...entry.subscriptionIds];
+    this.store.saveOutgoing(record);
+  }
+
+  removeOutgoing(session: Session, entry: OutgoingEntry): void {
+    if (this.store && session.persistent) this.store.deleteOutgoing(session.clientId, entry.seq);
+  }
+
+  incoming(session: Session, packetId: number): void {
+    if (this.store && session.persistent) this.store.saveIncomingQos2(session.clientId, packetId);
+  }
+
+  releaseIncoming(session: Session, packetId: number): void {
+    if (this.store && session.persistent) this.store.deleteIncomingQos2(session.clientId, packetId);
+  }
+
+  /** Calls back once everything submitted so far is durable (store group commit). */
+  flush(callback: (error?: Error) => void): void {
+    if (this.store) this.store.flush(callback);
+    else queueMicrotask(callback);
+  }
+
+  /** Restore: a message loaded from the store keeps its id. */
+  remember(message: Message, id: number): void {
+    this.messageIds.set(message, id);
+  }
+
+  markStored(clientId: string): void {
+    this.stored.add(clientId);
+  }
+
+  private messageId(message: Message): number {
+    let id = this.messageIds.get(message);
+    if (id === undefined) {
+      id = ++this.lastMessageId;
+      this.messageIds.set(message, id);
+      const { topic, payload, qos, retain, properties, expiresAt } = message;
+      const stored: Message & { id: number } = { id, topic, payload, qos, retain };
+      if (properties) stored.properties = properties;
+      if (expiresAt !== undefined) stored.expiresAt = expiresAt;
+      this.store?.saveMessage(stored);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Routing one message: keep it if retained, find the matching subscriptions, and offer it to
+ * each session once (overlaps folded by the tree) and to one member of each shared group.
+ */
+import type { BrokerContext } from './context.js';
+import { offer } from './session/outgoing.js';
+import type { Session } from './session/session.js';
+import { pickSharedMember } from './topics/shared.js';
+import type { Message, QoS } from './types.js';
+
+const isConnected = (s: Session): boolean => s.presence.kind === 'connected';
+
+export function canRead(ctx: BrokerContext, session: Session, topic: string): boolean {
+  const auth = ctx.options.authorizer;
+  return auth === undefined || auth.canRead(session.clientId, session.username, topic);
+}
+
+/** Store, replace or clear the retained message of the topic (empty payload clears, [MQTT-3.3.1-6]). */
+export function retain(ctx: BrokerContext, message: Message): void {
+  const kept = ctx.retained.set(message);
+  ctx.persist.retained(message.topic, kept);
+}
+
+/**
+ * Offer `message` to every matching subscriber. `publisher` is the session that sent it, if any
+ * (no local, and deferral of deliveries to its own link). Returns whether anyone matched.
+ */
+export function route(ctx: BrokerContext, message: Message, publisher: Session | undefined): boolean {
+  const result = ctx.tree.match(message.topic);
+  let matched = false;
+  const normal = result.normal;
+  for (let i = 0; i < normal.length; i++) {
+    const candidate = normal[i]!;
+    const own = candidate.owner === publisher;
+    const agg = own ? candidate.local : candidate;
+    if (agg === null || !canRead(ctx, agg.owner, message.topic)) continue;
+    matched = true;
+    const qos = Math.min(message.qos, agg.qos) as QoS;
+    // Retain flag on a normal delivery only with retain-as-published [MQTT-3.3.1-12] / v5 §3.8.3.1.
+    offer(ctx, agg.owner, message, qos, agg.retainAsPublished && message.retain, agg.subscriptionIds, own);
+  }
+  for (const group of result.shared) {
+    const member = pickSharedMember(group, isConnected);
+    if (!member || !canRead(ctx, member.owner, message.topic)) continue;
+    matched = true;
+    const o = member.options;
+    const qos = Math.min(message.qos, o.qos) as QoS;
+    const ids = o.subscriptionId === undefined ? undefined : [o.subscriptionId];
+    offer(
+      ctx,
+      member.owner,
+      message,
+      qos,
+      o.retainAsPublished === true && message.retain,
+      ids,
+      member.owner === publisher,
+    );
+  }
+  return matched;
+}

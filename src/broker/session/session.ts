@@ -1,0 +1,88 @@
+/**
+ * Per-session state. Plain data plus small invariants; the broker's modules (outgoing.ts,
+ * lifecycle) change it. One Session object lives as long as the session does, across
+ * connections; a clean start replaces it with a new object.
+ */
+
+import type { LongTimer } from '../timer.js';
+import type { ClientLink, LinkInfo, Message, QoS, SubscriptionRequest, Will } from '../types.js';
+import { OutgoingQueue } from './queue.js';
+
+/**
+ * Where one outgoing message stands (mosquitto's mosquitto_msg_state, reduced):
+ * queued → sent (PUBLISH out, waiting for PUBACK/PUBREC) → released (QoS 2: PUBREL out, waiting for PUBCOMP).
+ */
+export type OutgoingState = 'queued' | 'sent' | 'released';
+
+export interface OutgoingEntry {
+  /** Broker-wide monotonic sequence: delivery order and identity in the store. */
+  readonly seq: number;
+  readonly message: Message;
+  /** Effective QoS: min(message QoS, subscription QoS). */
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly subscriptionIds: readonly number[] | undefined;
+  state: OutgoingState;
+  /** 0 while queued. */
+  packetId: number;
+}
+
+/** Connection state of a session: attached to a link, asleep (MQTT-SN, §6.14), or disconnected. */
+export type Presence =
+  | { kind: 'connected'; link: ClientLink; info: LinkInfo; handle: object }
+  | { kind: 'asleep'; info: LinkInfo }
+  | { kind: 'disconnected'; at: number };
+
+export const NEVER_EXPIRES = 0xffffffff;
+
+export class Session {
+  presence: Presence;
+  readonly subscriptions = new Map<string, SubscriptionRequest>();
+  readonly queue = new OutgoingQueue();
+  /** In flight by packet id; Map order is send order, which redelivery keeps [MQTT-4.6.0-1]. */
+  readonly inflight = new Map<number, OutgoingEntry>();
+  /** Inbound QoS 2 packet ids whose PUBREC went out and whose PUBREL has not come yet. */
+  readonly incomingQos2 = new Set<number>();
+  nextPacketId = 1;
+  will: Will | undefined;
+  /** Set while a delayed will waits (epoch ms it is due). */
+  willDueAt: number | undefined;
+  willTimer: LongTimer | undefined;
+  expiryTimer: LongTimer | undefined;
+  /** Something was queued or in flight since the last link.drained() call. */
+  hadPending = false;
+  flushScheduled = false;
+  username: string | undefined;
+
+  constructor(
+    readonly clientId: string,
+    public sessionExpiry: number,
+    public queueQos0: boolean,
+    public protocol: 'mqtt' | 'mqtt-sn',
+    presence: Presence,
+  ) {
+    this.presence = presence;
+  }
+
+  get connected(): boolean {
+    return this.presence.kind === 'connected';
+  }
+
+  /** Persisted sessions are those that outlive their connection (expiry > 0). */
+  get persistent(): boolean {
+    return this.sessionExpiry > 0;
+  }
+
+  pendingCount(): number {
+    return this.queue.length + this.inflight.size;
+  }
+
+  /** Next free packet id in 1..65535, skipping ids still in flight [MQTT-2.2.1-3]. */
+  allocatePacketId(): number {
+    for (;;) {
+      const id = this.nextPacketId;
+      this.nextPacketId = id === 65535 ? 1 : id + 1;
+      if (!this.inflight.has(id)) return id;
+    }
+  }
+}

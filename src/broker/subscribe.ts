@@ -1,0 +1,97 @@
+/**
+ * SUBSCRIBE / UNSUBSCRIBE on a session, and retained messages on subscribe (after SUBACK: they
+ * are offered in a microtask, with RETAIN=1 [MQTT-3.3.1-8]), honouring retain handling.
+ */
+import { type BrokerContext, describePeer } from './context.js';
+import { canRead } from './router.js';
+import { offer } from './session/outgoing.js';
+import type { Session } from './session/session.js';
+import { parseFilter } from './topics/validate.js';
+import { type QoS, ReasonCode, type SubscriptionRequest } from './types.js';
+
+interface RetainedWanted {
+  filter: string;
+  sub: SubscriptionRequest;
+}
+
+export function subscribe(ctx: BrokerContext, session: Session, requests: SubscriptionRequest[]): number[] {
+  const codes: number[] = [];
+  const wanted: RetainedWanted[] = [];
+  const auth = ctx.options.authorizer;
+  for (const req of requests) {
+    const parsed = parseFilter(req.filter);
+    if (!parsed.ok) {
+      ctx.logger.warn(`Client ${describePeer(session)} SUBSCRIBE "${req.filter}" refused: ${parsed.reason}`);
+      codes.push(ReasonCode.TopicFilterInvalid);
+      continue;
+    }
+    if (auth && !auth.canSubscribe(session.clientId, session.username, req.filter)) {
+      ctx.logger.warn(`Client ${describePeer(session)} SUBSCRIBE "${req.filter}" refused: not authorized`);
+      codes.push(ReasonCode.NotAuthorized);
+      continue;
+    }
+    const qos = Math.min(req.qos, ctx.options.maximumQos) as QoS;
+    const existed = session.subscriptions.has(req.filter);
+    const sub: SubscriptionRequest = { ...req, qos };
+    // No local makes no sense on a shared subscription [MQTT-3.8.3-4]; it is ignored there.
+    if (parsed.shareGroup !== undefined) sub.noLocal = false;
+    session.subscriptions.set(req.filter, sub);
+    ctx.tree.add(parsed.filter, parsed.shareGroup, session, sub);
+    ctx.persist.subscription(session, sub);
+    codes.push(qos);
+    // Retained messages are not sent for shared subscriptions (MQTT 5 §4.8.2) nor with
+    // retain handling 2, nor with 1 when the subscription already existed (§3.8.3.1).
+    const handling = req.retainHandling ?? 0;
+    if (parsed.shareGroup === undefined && (handling === 0 || (handling === 1 && !existed))) {
+      wanted.push({ filter: parsed.filter, sub });
+    }
+  }
+  if (wanted.length > 0 && ctx.options.retainAvailable) {
+    queueMicrotask(() => offerRetained(ctx, session, wanted));
+  }
+  return codes;
+}
+
+function offerRetained(ctx: BrokerContext, session: Session, wanted: RetainedWanted[]): void {
+  if (ctx.sessions.get(session.clientId) !== session) return;
+  const now = ctx.now();
+  for (const { filter, sub } of wanted) {
+    const messages = ctx.retained.matching(filter, now, (topic) => ctx.persist.retained(topic, undefined));
+    for (const message of messages) {
+      if (!canRead(ctx, session, message.topic)) continue;
+      const qos = Math.min(message.qos, sub.qos) as QoS;
+      const ids = sub.subscriptionId === undefined ? undefined : [sub.subscriptionId];
+      offer(ctx, session, message, qos, true, ids, false);
+    }
+  }
+}
+
+export function unsubscribe(ctx: BrokerContext, session: Session, filters: string[]): ReasonCode[] {
+  return filters.map((raw) => {
+    if (!session.subscriptions.delete(raw)) return ReasonCode.NoSubscriptionExisted;
+    const parsed = parseFilter(raw);
+    if (parsed.ok) ctx.tree.remove(parsed.filter, parsed.shareGroup, session);
+    ctx.persist.unsubscription(session, raw);
+    return ReasonCode.Success;
+  });
+}
+
+/** Remove every subscription of a session from the tree (session ended). */
+export function dropAllSubscriptions(ctx: BrokerContext, session: Session): void {
+  for (const raw of session.subscriptions.keys()) {
+    const parsed = parseFilter(raw);
+    if (parsed.ok) ctx.tree.remove(parsed.filter, parsed.shareGroup, session);
+  }
+  session.subscriptions.clear();
+}
+
+/** Put a restored session's subscriptions back into the tree. */
+export function restoreSubscription(ctx: BrokerContext, session: Session, sub: SubscriptionRequest): void {
+  const parsed = parseFilter(sub.filter);
+  if (!parsed.ok) {
+    ctx.logger.warn(`Stored subscription "${sub.filter}" of ${session.clientId} is invalid; ignored`);
+    return;
+  }
+  session.subscriptions.set(sub.filter, sub);
+  ctx.tree.add(parsed.filter, parsed.shareGroup, session, sub);
+}
