@@ -1,0 +1,327 @@
+/**
+ * One MQTT connection on any Duplex stream (TCP now, TLS and WebSocket later): framing, the
+ * write path, the connection's one timer, and the ClientLink the core delivers through.
+ * Packet handling lives in dispatch.ts and handlers/; this file only moves bytes and state.
+ */
+import type { Duplex } from 'node:stream';
+import { parser as createParser, generate, type Packet, type Parser } from 'mqtt-packet';
+import {
+  type BrokerApi,
+  type ClientLink,
+  type Delivery,
+  ReasonCode,
+  type SessionHandle,
+} from '../broker/types.js';
+import type { Logger } from '../observe/logger.js';
+import { dispatchFrame, dispatchPacket, failConnection } from './dispatch.js';
+import { describeReason, MqttProtocolError, reasonForDecodeError } from './errors.js';
+import { deliverPublish } from './handlers/deliver.js';
+import type { MqttFrontEndOptions } from './options.js';
+import type { InboundTopicAliases, OutboundTopicAliases } from './topic-alias.js';
+import { traceAckSent, traceSent } from './trace.js';
+import { encodeAck, HEADER_INCOMPLETE, HEADER_MALFORMED, PacketType, readFixedHeader } from './wire.js';
+
+/** Explicit connection state (DESIGN.md principle 3), not a set of booleans. */
+export type ConnectionState = 'awaiting-connect' | 'connected' | 'closed';
+
+const CONNECT_FIRST_BYTE = PacketType.CONNECT << 4;
+
+/** Flushes what a connection wrote during one event-loop turn in one writev. */
+function uncorkConnection(conn: MqttConnection): void {
+  conn.flushWrites();
+}
+
+function onTimerExpired(conn: MqttConnection): void {
+  conn.timerExpired();
+}
+
+export class MqttConnection implements ClientLink {
+  state: ConnectionState = 'awaiting-connect';
+  /** 3, 4 or 5 once the CONNECT's protocol level is known; 0 before. */
+  protocolVersion = 0;
+  /** Client id once known; used in every log line and in the `-v` trace. */
+  clientId = '';
+  session: SessionHandle | undefined;
+  keepAliveSeconds = 0;
+  /** Session expiry from CONNECT; a v5 DISCONNECT may not raise it from 0 [MQTT-3.14.2-2]. */
+  sessionExpiry = 0;
+  inboundAliases: InboundTopicAliases | undefined;
+  outboundAliases: OutboundTopicAliases | undefined;
+  /** The client's v5 Maximum Packet Size (0 = none). */
+  clientMaximumPacketSize = 0;
+  /** Inbound QoS>0 PUBLISHes not yet completed, checked against our Receive Maximum. */
+  inboundQuotaUsed = 0;
+  /** Inbound QoS 2 packet ids awaiting PUBREL (quota is released at PUBCOMP). */
+  inboundQos2: Set<number> | undefined;
+  /** The packet being dispatched, fixed header included: handlers re-check raw bytes in it. */
+  frame: Buffer = Buffer.alloc(0);
+  frameHeaderLength = 0;
+  /** Options for mqtt-packet's generate; protocolVersion is set after CONNECT. */
+  readonly encodeOptions = { protocolVersion: 4 };
+
+  private readonly parser: Parser;
+  private decodeError: string | undefined;
+  /** Chunks of a packet whose remaining length is known but not all arrived yet. */
+  private partialChunks: Buffer[] = [];
+  private partialBytes = 0;
+  private partialTotal = 0;
+  private partialHeaderLength = 0;
+  /** Fewer bytes than a complete fixed header. */
+  private stub: Buffer | undefined;
+  private readonly header = { remainingLength: 0 };
+  /** The one timer: CONNECT timeout first, then keep-alive (refreshed on input, never re-created). */
+  private timer: NodeJS.Timeout | undefined;
+  private corked = false;
+
+  constructor(
+    readonly socket: Duplex,
+    readonly broker: BrokerApi,
+    readonly options: MqttFrontEndOptions,
+    readonly logger: Logger,
+    readonly peer: string,
+    private readonly onClosed: (conn: MqttConnection) => void,
+  ) {
+    this.parser = createParser();
+    this.parser.on('packet', this.onParsedPacket);
+    this.parser.on('error', this.onParseError);
+    socket.on('data', this.onData);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onSocketClose);
+    socket.on('end', this.onSocketEnd);
+    this.timer = setTimeout(onTimerExpired, options.connectTimeoutMs, this);
+  }
+
+  /** Name for log lines: the client id once known, else the peer. */
+  get label(): string {
+    return this.clientId === '' ? `<unknown> (${this.peer})` : this.clientId;
+  }
+
+  // ---- input -------------------------------------------------------------------------------
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.state === 'closed') return;
+    this.broker.metrics.bytesReceived += chunk.length;
+    // Any bytes from the client count as activity [MQTT-3.1.2-22]; refresh() reuses the timer.
+    if (this.state === 'connected' && this.timer !== undefined) this.timer.refresh();
+    let buf = chunk;
+    let at = 0;
+    if (this.partialTotal > 0) {
+      at = Math.min(this.partialTotal - this.partialBytes, chunk.length);
+      this.partialChunks.push(at === chunk.length ? chunk : chunk.subarray(0, at));
+      this.partialBytes += at;
+      if (this.partialBytes < this.partialTotal) return;
+      const frame = Buffer.concat(this.partialChunks, this.partialTotal);
+      this.partialChunks = [];
+      this.partialTotal = 0;
+      this.processFrame(frame, this.partialHeaderLength);
+    } else if (this.stub !== undefined) {
+      buf = Buffer.concat([this.stub, chunk]);
+      this.stub = undefined;
+    }
+    while (at < buf.length && !this.isClosed()) {
+      if (this.state === 'awaiting-connect' && buf[at] !== CONNECT_FIRST_BYTE) {
+        // Checked on the first byte, before any length is read: nothing is reserved [MQTT-3.1.0-1].
+        this.fail(
+          new MqttProtocolError(
+            ReasonCode.ProtocolError,
+            `first packet is not CONNECT (byte 0x${buf[at]!.toString(16)})`,
+          ),
+        );
+        return;
+      }
+      const headerLength = readFixedHeader(buf, at, this.header);
+      if (headerLength === HEADER_INCOMPLETE) {
+        this.stub = Buffer.from(buf.subarray(at));
+        return;
+      }
+      if (headerLength === HEADER_MALFORMED) {
+        this.fail(new MqttProtocolError(ReasonCode.MalformedPacket, 'remaining length longer than 4 bytes'));
+        return;
+      }
+      const total = headerLength + this.header.remainingLength;
+      if (total > this.options.maxPacketSize) {
+        // [MQTT-3.2.2-15]: refused before a byte of it is buffered.
+        this.fail(
+          new MqttProtocolError(
+            ReasonCode.PacketTooLarge,
+            `packet of ${total} bytes over maximum ${this.options.maxPacketSize}`,
+          ),
+        );
+        return;
+      }
+      if (at + total > buf.length) {
+        // Keep references to what arrived; memory grows only as bytes really come in.
+        this.partialChunks.push(buf.subarray(at));
+        this.partialBytes = buf.length - at;
+        this.partialTotal = total;
+        this.partialHeaderLength = headerLength;
+        return;
+      }
+      this.processFrame(buf.subarray(at, at + total), headerLength);
+      at += total;
+    }
+  };
+
+  /** A method, not a field test, because handlers change the state behind TypeScript's back. */
+  isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  private processFrame(frame: Buffer, headerLength: number): void {
+    this.frame = frame;
+    this.frameHeaderLength = headerLength;
+    dispatchFrame(this, frame, headerLength);
+  }
+
+  /** Decodes a complete packet with mqtt-packet; the 'packet' event dispatches it synchronously. */
+  decodeWithMqttPacket(frame: Buffer): void {
+    this.decodeError = undefined;
+    this.parser.parse(frame);
+    if (this.decodeError !== undefined)
+      throw new MqttProtocolError(reasonForDecodeError(this.decodeError), this.decodeError);
+  }
+
+  private readonly onParsedPacket = (packet: Packet): void => {
+    if (this.state !== 'closed') dispatchPacket(this, packet);
+  };
+
+  private readonly onParseError = (error: Error): void => {
+    this.decodeError = error.message;
+  };
+
+  // ---- output ------------------------------------------------------------------------------
+
+  /** Queues bytes; everything written in one event-loop turn goes out in one writev. */
+  writeBuffer(buf: Buffer): void {
+    if (this.socket.destroyed || this.socket.writableEnded) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncorkConnection, this);
+    }
+    this.broker.metrics.bytesSent += buf.length;
+    this.socket.write(buf);
+  }
+
+  flushWrites(): void {
+    this.corked = false;
+    if (!this.socket.destroyed) this.socket.uncork();
+  }
+
+  /** Encodes with mqtt-packet (everything but the PUBLISH fast path) and writes. */
+  send(packet: Packet): void {
+    if (this.logger.debugEnabled) traceSent(this, packet);
+    this.writeBuffer(generate(packet, this.encodeOptions));
+  }
+
+  /** PUBACK / PUBREC / PUBREL / PUBCOMP, encoded directly (they are on the hot path). */
+  sendAck(type: number, packetId: number, reason: number): void {
+    if (this.logger.debugEnabled) traceAckSent(this, type, packetId, reason);
+    this.writeBuffer(encodeAck(type, packetId, reason, this.protocolVersion === 5));
+  }
+
+  // ---- ClientLink (called by the core) -----------------------------------------------------
+
+  deliver(delivery: Delivery): void {
+    if (this.state === 'connected') deliverPublish(this, delivery);
+  }
+
+  release(packetId: number): void {
+    if (this.state === 'connected') this.sendAck(PacketType.PUBREL, packetId, 0);
+  }
+
+  /** The core closed this link (takeover, shutdown): it has already detached the session. */
+  close(reason: ReasonCode): void {
+    this.session = undefined;
+    if (this.state === 'closed') return;
+    this.logger.info(`Client ${this.label} disconnected by the broker (${describeReason(reason)}).`);
+    if (this.protocolVersion === 5 && this.state === 'connected') {
+      this.send({ cmd: 'disconnect', reasonCode: reason });
+    }
+    this.terminate(false);
+  }
+
+  /** Our listener is closing: v5 DISCONNECT 0x8B; the session is kept and its will is not sent. */
+  shutdown(): void {
+    if (this.state === 'closed') return;
+    if (this.protocolVersion === 5 && this.state === 'connected') {
+      this.send({ cmd: 'disconnect', reasonCode: ReasonCode.ServerShuttingDown });
+    }
+    this.terminate(false);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  /** Starts keep-alive supervision at 1.5 × the keep-alive [MQTT-3.1.2-24]; 0 turns it off. */
+  startKeepAlive(seconds: number): void {
+    this.keepAliveSeconds = seconds;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = seconds > 0 ? setTimeout(onTimerExpired, seconds * 1500, this) : undefined;
+  }
+
+  timerExpired(): void {
+    this.timer = undefined;
+    if (this.state === 'awaiting-connect') {
+      this.logger.warn(
+        `Client ${this.label} sent no CONNECT within ${this.options.connectTimeoutMs} ms, closing.`,
+      );
+      this.terminate(true);
+    } else if (this.state === 'connected') {
+      this.logger.info(`Client ${this.label} has exceeded timeout, disconnecting.`);
+      if (this.protocolVersion === 5)
+        this.send({ cmd: 'disconnect', reasonCode: ReasonCode.KeepAliveTimeout });
+      this.terminate(true);
+    }
+  }
+
+  /** A protocol violation: the dispatcher maps it to the answer and closes. */
+  fail(error: unknown): void {
+    failConnection(this, error);
+  }
+
+  /**
+   * Ends the connection once: tells the session (publishing the will when the client was lost,
+   * [MQTT-3.1.2-8]), flushes what is queued and closes the stream.
+   */
+  terminate(publishWill: boolean): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.partialChunks = [];
+    this.partialTotal = 0;
+    this.stub = undefined;
+    const session = this.session;
+    this.session = undefined;
+    session?.disconnect({ publishWill });
+    this.socket.end();
+    // A peer that never reads would keep the socket half-open: do not wait on it for long.
+    setTimeout(destroySocket, 2000, this.socket).unref();
+    this.onClosed(this);
+  }
+
+  private readonly onSocketEnd = (): void => {
+    if (this.state !== 'closed') {
+      this.logger.info(`Client ${this.label} closed its connection.`);
+      this.terminate(true);
+    }
+  };
+
+  private readonly onSocketError = (error: Error): void => {
+    if (this.state !== 'closed') {
+      this.logger.info(`Socket error on client ${this.label}: ${error.message}.`);
+      this.terminate(true);
+    }
+  };
+
+  private readonly onSocketClose = (): void => {
+    if (this.state !== 'closed') {
+      this.logger.info(`Client ${this.label} closed its connection.`);
+      this.terminate(true);
+    }
+  };
+}
+
+function destroySocket(socket: Duplex): void {
+  if (!socket.destroyed) socket.destroy();
+}

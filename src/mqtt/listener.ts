@@ -1,0 +1,97 @@
+/**
+ * MQTT listeners. startMqttListener serves plain TCP; attachMqttConnection runs the same
+ * connection code on any Duplex stream, so TLS and WebSocket listeners only have to hand over
+ * their streams.
+ */
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { BrokerApi } from '../broker/types.js';
+import type { Logger } from '../observe/logger.js';
+import { MqttConnection } from './connection.js';
+import { defaultMqttFrontEndOptions, type MqttFrontEndOptions } from './options.js';
+
+export type { MqttFrontEndOptions } from './options.js';
+export { defaultMqttFrontEndOptions } from './options.js';
+
+export interface MqttListener {
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  /** Stops accepting, ends every connection (v5: DISCONNECT 0x8B) and resolves once closed. */
+  close(): Promise<void>;
+}
+
+export interface MqttConnectionHandle {
+  readonly peer: string;
+  /** Ends the connection as a server shutdown: v5 DISCONNECT 0x8B, will kept unpublished. */
+  shutdown(): void;
+}
+
+function peerOf(socket: Duplex): string {
+  if (socket instanceof net.Socket && socket.remoteAddress !== undefined) {
+    const host = socket.remoteAddress.includes(':') ? `[${socket.remoteAddress}]` : socket.remoteAddress;
+    return `${host}:${socket.remotePort}`;
+  }
+  return 'stream';
+}
+
+/**
+ * Runs one MQTT connection on `socket`. `peer` names it in logs (defaults to the remote address
+ * of a net.Socket); `onClosed` is told once the connection has ended.
+ */
+export function attachMqttConnection(
+  socket: Duplex,
+  broker: BrokerApi,
+  options: Partial<MqttFrontEndOptions>,
+  logger: Logger,
+  peer: string = peerOf(socket),
+  onClosed: (handle: MqttConnectionHandle) => void = () => {},
+): MqttConnectionHandle {
+  const full: MqttFrontEndOptions = { ...defaultMqttFrontEndOptions, ...options };
+  let handle: MqttConnectionHandle | undefined;
+  const conn = new MqttConnection(socket, broker, full, logger, peer, () => {
+    if (handle !== undefined) onClosed(handle);
+  });
+  handle = {
+    peer,
+    shutdown: () => conn.shutdown(),
+  };
+  return handle;
+}
+
+export async function startMqttListener(
+  address: { port: number; host?: string },
+  broker: BrokerApi,
+  options: Partial<MqttFrontEndOptions>,
+  logger: Logger,
+): Promise<MqttListener> {
+  const connections = new Set<MqttConnectionHandle>();
+  const forget = (handle: MqttConnectionHandle): void => {
+    connections.delete(handle);
+  };
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    socket.setNoDelay(true);
+    const peer = peerOf(socket);
+    logger.info(`New connection from ${peer} on port ${address.port === 0 ? bound : address.port}.`);
+    connections.add(attachMqttConnection(socket, broker, options, logger, peer, forget));
+  });
+  let bound = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address.port, address.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addressInfo = server.address();
+  bound = typeof addressInfo === 'object' && addressInfo !== null ? addressInfo.port : address.port;
+  server.on('error', (error) => logger.error(`MQTT listener on port ${bound}: ${error.message}`));
+  logger.info(`Opening ipv4 listen socket on port ${bound}.`);
+  return {
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const handle of [...connections]) handle.shutdown();
+      }),
+  };
+}
