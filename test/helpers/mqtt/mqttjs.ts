@@ -1,0 +1,38 @@
+/** MQTT.js clients for tests, closed reliably. */
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+
+export async function mqttjs(port: number, options: IClientOptions = {}): Promise<MqttClient> {
+  return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    reconnectPeriod: 0,
+    connectTimeout: 3000,
+    ...options,
+  });
+}
+
+/** Resolves with the first `count` messages (topic, payload text, packet) or rejects after `ms`. */
+export function collect(
+  client: MqttClient,
+  count: number,
+  ms = 3000,
+): Promise<Array<{ topic: string; payload: string; retain: boolean; qos: number }>> {
+  return new Promise((resolve, reject) => {
+    const got: Array<{ topic: string; payload: string; retain: boolean; qos: number }> = [];
+    const timer = setTimeout(() => {
+      client.off('message', onMessage);
+      reject(new Error(`only ${got.length}/${count} messages within ${ms} ms: ${JSON.stringify(got)}`));
+    }, ms);
+    const onMessage = (topic: string, payload: Buffer, packet: { retain: boolean; qos: number }): void => {
+      got.push({ topic, payload: payload.toString(), retain: packet.retain, qos: packet.qos });
+      if (got.length === count) {
+        clearTimeout(timer);
+        client.off('message', onMessage);
+        resolve(got);
+      }
+    };
+    client.on('message', onMessage);
+  });
+}
+
+export async function endAll(...clients: Array<MqttClient | undefined>): Promise<void> {
+  await Promise.all(clients.map((c) => (c === undefined ? undefined : c.endAsync(true))));
+}
