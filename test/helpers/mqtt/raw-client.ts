@@ -51,7 +51,7 @@ export class RawClient {
     version: ProtocolVersion,
     clientId: string,
     extra: Record<string, unknown> = {},
-  ): Promise<{ client: RawClient; connack: Packet }> {
+  ): Promise<{ client: RawClient; connack: IConnackPacket }> {
     const client = await RawClient.open(port, version);
     client.send({
       cmd: 'connect',
@@ -62,8 +62,7 @@ export class RawClient {
       keepalive: 60,
       ...extra,
     } as Packet);
-    const connack = await client.next();
-    if (connack.cmd !== 'connack') throw new Error(`expected CONNACK, got ${connack.cmd}`);
+    const connack = await client.expect('connack');
     return { client, connack };
   }
 
