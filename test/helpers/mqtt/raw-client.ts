@@ -4,7 +4,7 @@
  * mqtt-packet's parser. Every wait is bounded.
  */
 import net from 'node:net';
-import { parser as createParser, generate, type Packet } from 'mqtt-packet';
+import { parser as createParser, generate, type IConnackPacket, type Packet } from 'mqtt-packet';
 
 export type ProtocolVersion = 3 | 4 | 5;
 
