@@ -7,7 +7,7 @@ import { canRead } from './router.js';
 import { offer } from './session/outgoing.js';
 import type { Session } from './session/session.js';
 import { parseFilter } from './topics/validate.js';
-import { type QoS, ReasonCode, type SubscriptionRequest } from './types.js';
+import { type Message, type QoS, ReasonCode, type SubscriptionRequest } from './types.js';
 
 interface RetainedWanted {
   filter: string;
@@ -47,22 +47,37 @@ export function subscribe(ctx: BrokerContext, session: Session, requests: Subscr
     }
   }
   if (wanted.length > 0 && ctx.options.retainAvailable) {
-    queueMicrotask(() => offerRetained(ctx, session, wanted));
+    // Chosen now (a message retained after this SUBSCRIBE reaches the client as a normal
+    // delivery already), offered after SUBACK.
+    const retained = collectRetained(ctx, session, wanted);
+    if (retained.length > 0) queueMicrotask(() => offerRetained(ctx, session, retained));
   }
   return codes;
 }
 
-function offerRetained(ctx: BrokerContext, session: Session, wanted: RetainedWanted[]): void {
-  if (ctx.sessions.get(session.clientId) !== session) return;
+interface RetainedOffer {
+  message: Message;
+  sub: SubscriptionRequest;
+}
+
+function collectRetained(ctx: BrokerContext, session: Session, wanted: RetainedWanted[]): RetainedOffer[] {
   const now = ctx.now();
+  const out: RetainedOffer[] = [];
   for (const { filter, sub } of wanted) {
     const messages = ctx.retained.matching(filter, now, (topic) => ctx.persist.retained(topic, undefined));
     for (const message of messages) {
-      if (!canRead(ctx, session, message.topic)) continue;
-      const qos = Math.min(message.qos, sub.qos) as QoS;
-      const ids = sub.subscriptionId === undefined ? undefined : [sub.subscriptionId];
-      offer(ctx, session, message, qos, true, ids, false);
+      if (canRead(ctx, session, message.topic)) out.push({ message, sub });
     }
+  }
+  return out;
+}
+
+function offerRetained(ctx: BrokerContext, session: Session, offers: RetainedOffer[]): void {
+  if (ctx.sessions.get(session.clientId) !== session) return;
+  for (const { message, sub } of offers) {
+    const qos = Math.min(message.qos, sub.qos) as QoS;
+    const ids = sub.subscriptionId === undefined ? undefined : [sub.subscriptionId];
+    offer(ctx, session, message, qos, true, ids, false);
   }
 }
 
