@@ -1,12 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteStore, type SqliteStoreOpenOptions } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
 import type { HarnessOptions, StoreHarness } from './store.contract.js';
 
-export function tempDirectory(): string {
-  return mkdtempSync(join(tmpdir(), 'mqttsn-store-'));
+/**
+ * A fresh temporary data directory. `memoryBacked` puts it on tmpfs when there is one: for tests of
+ * logic that open and close stores by the hundred, where fsync costs would dominate.
+ */
+export function tempDirectory(memoryBacked = false): string {
+  const base = memoryBacked && existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  return mkdtempSync(join(base, 'mqttsn-store-'));
 }
 
 export function sqliteHarness(
