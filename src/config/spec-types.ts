@@ -17,8 +17,11 @@ function unbracket(address: string): string {
   return address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
 }
 
-function parsePort(raw: string, min: number, expected: string): number {
-  return parseIntegerIn(raw, min, 65_535, expected);
+/** Errors quote the whole value (`got '1883 10.0.0.1 x'`), not just the port word. */
+function parsePort(word: string, min: number, expected: string, wholeValue: string): number {
+  const port = /^\d+$/.test(word) ? Number(word) : -1;
+  if (port < min || port > 65_535) throw mismatch(expected, wholeValue);
+  return port;
 }
 
 const LISTENER_EXPECTED = "'PORT [BIND_ADDRESS]' with PORT 0..65535 and an IP address or host name";
@@ -29,7 +32,7 @@ export const listenerSpec: ValueType<ListenerSpec[]> = {
   parse(raw) {
     const [portWord, bindWord, ...rest] = words(raw);
     if (portWord === undefined || rest.length > 0) throw mismatch(LISTENER_EXPECTED, raw);
-    const port = parsePort(portWord, 0, LISTENER_EXPECTED);
+    const port = parsePort(portWord, 0, LISTENER_EXPECTED, raw);
     if (bindWord === undefined) return [{ port }];
     const bind = unbracket(bindWord);
     if (isIP(bind) === 0 && !HOST_NAME.test(bind)) throw mismatch(LISTENER_EXPECTED, raw);
@@ -53,7 +56,7 @@ export const udpListenerSpec: ValueType<UdpListenerSpec[]> = {
   parse(raw) {
     const [portWord, bindWord, ...rest] = words(raw);
     if (portWord === undefined || rest.length > 0) throw mismatch(UDP_EXPECTED, raw);
-    const port = parsePort(portWord, 0, UDP_EXPECTED);
+    const port = parsePort(portWord, 0, UDP_EXPECTED, raw);
     if (bindWord === undefined) return udpOnAllAddresses(port);
     const bind = unbracket(bindWord);
     const family = isIP(bind);
@@ -83,7 +86,8 @@ export const hostPort: ValueType<HostPort> = {
       portWord = colon < 0 ? undefined : raw.slice(colon + 1);
     }
     if (isIP(host) === 0) throw mismatch(HOST_PORT_EXPECTED, raw);
-    const port = portWord === undefined ? DEFAULT_MQTTSN_PORT : parsePort(portWord, 1, HOST_PORT_EXPECTED);
+    const port =
+      portWord === undefined ? DEFAULT_MQTTSN_PORT : parsePort(portWord, 1, HOST_PORT_EXPECTED, raw);
     return { host, port };
   },
 };
