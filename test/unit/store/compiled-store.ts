@@ -22,6 +22,21 @@ export function compileStore(): CompiledStore {
   mkdirSync(cache, { recursive: true });
   const outDir = mkdtempSync(join(cache, 'mqttsn-store-'));
   const tsc = join(repository, 'node_modules/typescript/bin/tsc');
+  try {
+    compile(tsc, outDir);
+  } catch (error) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw error;
+  }
+  // Under node_modules the nearest package.json would not say "module".
+  writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n');
+  return {
+    module: join(outDir, 'src/store/sqlite.js'),
+    cleanup: () => rmSync(outDir, { recursive: true, force: true }),
+  };
+}
+
+function compile(tsc: string, outDir: string): void {
   execFileSync(
     process.execPath,
     [
@@ -45,12 +60,6 @@ export function compileStore(): CompiledStore {
     ],
     { cwd: repository, stdio: 'pipe' },
   );
-  // Under node_modules the nearest package.json would not say "module".
-  writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n');
-  return {
-    module: join(outDir, 'src/store/sqlite.js'),
-    cleanup: () => rmSync(outDir, { recursive: true, force: true }),
-  };
 }
 
 export interface StoreChild {
