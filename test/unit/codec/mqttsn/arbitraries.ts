@@ -17,8 +17,17 @@ const qosLevel = fc.constantFrom<QoSLevel>(0, 1, 2);
 const text = fc.string({ unit: 'binary', maxLength: 40 });
 /** Topic names: UTF-8 without U+0000 ([MQTT-4.7.3-2]). */
 const topicName = text.filter((s) => !s.includes('\u0000'));
-/** Payloads straddle the 255-octet boundary of the 1-octet Length form. */
-const bytes = (maxLength: number) => fc.uint8Array({ maxLength }).map((a) => Buffer.from(a));
+/**
+ * Octet strings up to `maxLength`, with extra weight right around the 255-octet boundary of the
+ * 1-octet Length form (§5.2.1), where a uniform draw would rarely land.
+ */
+const bytes = (maxLength: number) =>
+  fc
+    .oneof(
+      fc.uint8Array({ maxLength }),
+      fc.integer({ min: 240, max: 260 }).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
+    )
+    .map((a) => Buffer.from(a.subarray(0, maxLength)));
 /** A short topic name: exactly 2 octets of UTF-8 — two ASCII characters or one 2-octet character. */
 export const shortName = fc.oneof(
   fc.string({
