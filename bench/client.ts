@@ -24,13 +24,10 @@ export class BenchClient {
 
   private constructor(readonly socket: net.Socket) {}
 
-  static async connect(
-    port: number,
-    clientId: string,
-    noDelay: boolean,
-    timeoutMs: number,
-  ): Promise<BenchClient> {
-    const socket = net.connect({ port, host: '127.0.0.1', noDelay });
+  static async connect(port: number, clientId: string, timeoutMs: number): Promise<BenchClient> {
+    // TCP_NODELAY: the generator batches its own writes, so Nagle's algorithm would only add
+    // delayed-ACK stalls to its round trips (PUBACKs, window top-ups) and make it the bottleneck.
+    const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
     const client = new BenchClient(socket);
     socket.on('data', (chunk: Buffer) => {
       client.chunkNs = Number(process.hrtime.bigint());

@@ -15,16 +15,11 @@ const TOPIC = 'bench/latency';
 const DRAIN_MS = 1_000;
 
 export async function prepareLatency(job: LatencyJob): Promise<Role> {
-  const subscriber = await BenchClient.connect(
-    job.port,
-    `${job.clientIdPrefix}sub`,
-    true,
-    HANDSHAKE_TIMEOUT_MS,
-  );
+  const subscriber = await BenchClient.connect(job.port, `${job.clientIdPrefix}sub`, HANDSHAKE_TIMEOUT_MS);
   let publisher: BenchClient;
   try {
     await subscriber.subscribe(TOPIC, 0, HANDSHAKE_TIMEOUT_MS);
-    publisher = await BenchClient.connect(job.port, `${job.clientIdPrefix}pub`, true, HANDSHAKE_TIMEOUT_MS);
+    publisher = await BenchClient.connect(job.port, `${job.clientIdPrefix}pub`, HANDSHAKE_TIMEOUT_MS);
   } catch (error) {
     subscriber.close();
     throw error;

@@ -108,12 +108,7 @@ export async function preparePublishers(job: PublishJob): Promise<Role> {
 async function connectAll(job: PublishJob): Promise<BenchClient[]> {
   const settled = await Promise.allSettled(
     indices(job.clients).map((i) =>
-      BenchClient.connect(
-        job.port,
-        `${job.clientIdPrefix}${job.firstIndex + i}`,
-        false,
-        HANDSHAKE_TIMEOUT_MS,
-      ),
+      BenchClient.connect(job.port, `${job.clientIdPrefix}${job.firstIndex + i}`, HANDSHAKE_TIMEOUT_MS),
     ),
   );
   const clients = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

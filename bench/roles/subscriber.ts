@@ -17,7 +17,6 @@ export async function prepareSubscribers(job: SubscribeJob): Promise<Role> {
       const client = await BenchClient.connect(
         job.port,
         `${job.clientIdPrefix}${job.firstIndex + i}`,
-        false,
         HANDSHAKE_TIMEOUT_MS,
       );
       clients.push(client);
