@@ -35,7 +35,9 @@ export function tracePublish(
 
 export function traceAckSent(conn: MqttConnection, type: number, packetId: number, reason: number): void {
   const name = ACK_NAMES[type] ?? 'ACK';
-  const rc = name === 'PUBACK' || name === 'PUBREC' ? `, rc${reason}` : '';
+  // 3.x acks carry no reason code: show what went on the wire, as mosquitto does.
+  const sent = conn.protocolVersion === 5 ? reason : 0;
+  const rc = name === 'PUBACK' || name === 'PUBREC' ? `, rc${sent}` : '';
   conn.logger.debug(`Sending ${name} to ${who(conn)} (m${packetId}${rc})`);
 }
 

@@ -1,0 +1,127 @@
+/**
+ * 02 subscribe/publish: wildcards, $-topics, overlapping and shared subscriptions, UNSUBSCRIBE,
+ * SUBACK codes for 3.1.1 and v5 (MQTT 3.1.1 §3.8-3.11, §4.7; MQTT 5 §4.8.2).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestBroker, type TestBroker, waitForLog } from '../../helpers/mqtt/harness.js';
+import { collect, endAll, mqttjs } from '../../helpers/mqtt/mqttjs.js';
+import { RawClient } from '../../helpers/mqtt/raw-client.js';
+
+let t: TestBroker;
+const raws: RawClient[] = [];
+async function connected(version: 4 | 5, clientId: string) {
+  const r = await RawClient.connected(t.port, version, clientId);
+  raws.push(r.client);
+  return r.client;
+}
+
+beforeEach(async () => {
+  t = await startTestBroker();
+});
+afterEach(async () => {
+  for (const c of raws.splice(0)) c.destroy();
+  await t.close();
+});
+
+describe.each([4, 5] as const)('02 subpub, protocol %i', (v) => {
+  it('02-01 + and # match; $-topics are not matched by root wildcards', async () => {
+    const sub = await connected(v, `sub${v}`);
+    sub.send({
+      cmd: 'subscribe',
+      messageId: 1,
+      subscriptions: [
+        { topic: 'a/+/c', qos: 0 },
+        { topic: '#', qos: 0 },
+      ],
+    });
+    expect((await sub.expect('suback')).granted).toEqual([0, 0]);
+    const pub = await connected(v, `pub${v}`);
+    pub.send({
+      cmd: 'publish',
+      topic: '$SYS/x',
+      payload: Buffer.from('no'),
+      qos: 0,
+      retain: false,
+      dup: false,
+    });
+    pub.send({
+      cmd: 'publish',
+      topic: 'a/b/c',
+      payload: Buffer.from('yes'),
+      qos: 0,
+      retain: false,
+      dup: false,
+    });
+    // Overlapping subscriptions: one delivery per matching subscription set [MQTT-3.3.5-1].
+    const got = await sub.expect('publish');
+    expect(got.topic).toBe('a/b/c');
+    expect(got.payload.toString()).toBe('yes');
+    await sub.expectSilence(200);
+  });
+
+  it('02-02 SUBACK grants the requested QoS and reports invalid filters', async () => {
+    const sub = await connected(v, `s2${v}`);
+    sub.send({
+      cmd: 'subscribe',
+      messageId: 7,
+      subscriptions: [
+        { topic: 'x/#', qos: 2 },
+        { topic: 'bad/#/filter', qos: 1 },
+      ],
+    });
+    const suback = await sub.expect('suback');
+    expect(suback.messageId).toBe(7);
+    // 3.1.1 has only 0x80 for failures [MQTT-3.9.3-2]; v5 says why (0x8F topic filter invalid).
+    expect(suback.granted).toEqual([2, v === 5 ? 0x8f : 0x80]);
+  });
+
+  it('02-03 UNSUBSCRIBE stops deliveries; v5 UNSUBACK carries a reason per filter', async () => {
+    const sub = await connected(v, `u${v}`);
+    sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 0 }] });
+    await sub.expect('suback');
+    sub.send({ cmd: 'unsubscribe', messageId: 2, unsubscriptions: ['t', 'never'] });
+    const unsuback = await sub.expect('unsuback');
+    expect(unsuback.messageId).toBe(2);
+    if (v === 5) expect(unsuback.granted).toEqual([0x00, 0x11]);
+    const pub = await connected(v, `up${v}`);
+    pub.send({ cmd: 'publish', topic: 't', payload: Buffer.from('x'), qos: 0, retain: false, dup: false });
+    await sub.expectSilence(200);
+  });
+
+  it('02-04 shared subscriptions deliver each message to one member of the group', async () => {
+    const a = await mqttjs(t.port, { protocolVersion: v, clientId: `sa${v}` });
+    const b = await mqttjs(t.port, { protocolVersion: v, clientId: `sb${v}` });
+    const p = await mqttjs(t.port, { protocolVersion: v, clientId: `sp${v}` });
+    try {
+      await a.subscribeAsync('$share/g/job/#', { qos: 0 });
+      await b.subscribeAsync('$share/g/job/#', { qos: 0 });
+      let count = 0;
+      a.on('message', () => count++);
+      b.on('message', () => count++);
+      const all = Promise.race([collect(a, 1), collect(b, 1)]);
+      for (let i = 0; i < 10; i++) await p.publishAsync('job/1', `m${i}`, { qos: 1 });
+      await all;
+      await p.publishAsync('job/1', 'last', { qos: 1 });
+      await waitFor(() => count === 11);
+      expect(count).toBe(11);
+    } finally {
+      await endAll(a, b, p);
+    }
+  });
+});
+
+async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('02 subpub trace', () => {
+  it('02-05 -v logs SUBSCRIBE and SUBACK like mosquitto', async () => {
+    const sub = await connected(4, 'tracer');
+    sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'a/b', qos: 1 }] });
+    await sub.expect('suback');
+    await waitForLog(t.logs, /Received SUBSCRIBE from tracer$/);
+    await waitForLog(t.logs, /\ta\/b \(QoS 1\)$/);
+    await waitForLog(t.logs, /Sending SUBACK to tracer$/);
+  });
+});
