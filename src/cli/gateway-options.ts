@@ -10,35 +10,34 @@ import type { GatewayConfig } from '../config/types.js';
 
 export interface GatewayCliOptions {
   config?: string;
-  verbose: boolean;
+  verbose?: boolean;
   /** MQTT TCP ports replacing every `listener` line (repeatable). */
-  port: number[];
+  port?: number[];
   /** MQTT-SN UDP ports replacing every `mqttsn_udp` line (repeatable). */
-  udpPort: number[];
+  udpPort?: number[];
   /** false with --no-persistence. */
   persistence: boolean;
   data?: string;
 }
 
-function portArgument(value: string, previous: number[]): number[] {
+function portArgument(value: string, previous: number[] | undefined): number[] {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65_535) {
     throw new InvalidArgumentError('expected a port number 0..65535 (0 = any free port).');
   }
-  return [...previous, port];
+  return [...(previous ?? []), port];
 }
 
 export function buildGatewayCommand(version: string): Command {
   return new Command('mqttsn-gateway')
     .description('MQTT-SN v1.2 gateway (UDP, serial, XBee) with an embedded MQTT 3.1/3.1.1/5.0 broker')
     .option('-c, --config <file>', 'configuration file (default: built-in defaults, as in gateway.conf)')
-    .option('-v, --verbose', 'log every packet in and out (log_level debug)', false)
-    .option('-p, --port <port>', 'MQTT TCP port, replacing the listener lines (repeatable)', portArgument, [])
+    .option('-v, --verbose', 'log every packet in and out (log_level debug)')
+    .option('-p, --port <port>', 'MQTT TCP port, replacing the listener lines (repeatable)', portArgument)
     .option(
       '-u, --udp-port <port>',
       'MQTT-SN UDP port, replacing the mqttsn_udp lines (repeatable)',
       portArgument,
-      [],
     )
     .option('--no-persistence', 'keep everything in memory (persistence false)')
     .option('--data <dir>', 'data directory (persistence_location)')
@@ -68,10 +67,9 @@ export function applyCliOverrides(
   cwd: string,
 ): GatewayConfig {
   const result: GatewayConfig = { ...config };
-  if (options.verbose) result.logLevel = 'debug';
-  if (options.port.length > 0) result.listeners = options.port.map((port) => ({ port }));
-  if (options.udpPort.length > 0)
-    result.mqttsnUdp = options.udpPort.flatMap((port) => udpOnAllAddresses(port));
+  if (options.verbose === true) result.logLevel = 'debug';
+  if (options.port !== undefined) result.listeners = options.port.map((port) => ({ port }));
+  if (options.udpPort !== undefined) result.mqttsnUdp = options.udpPort.flatMap(udpOnAllAddresses);
   if (!options.persistence) result.persistence = false;
   if (options.data !== undefined) result.persistenceLocation = resolve(cwd, options.data);
   return result;

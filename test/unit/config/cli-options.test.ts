@@ -60,13 +60,7 @@ describe('mqttsn-gateway options', () => {
   it('long forms', () => {
     const file = temp.write('empty.conf', '');
     const options = parseArgs('--config', file, '--verbose', '--udp-port', '1885');
-    expect(options).toMatchObject({
-      config: file,
-      verbose: true,
-      udpPort: [1885],
-      port: [],
-      persistence: true,
-    });
+    expect(options).toEqual({ config: file, verbose: true, udpPort: [1885], persistence: true });
   });
 
   it('a file without overrides keeps its own settings', () => {
