@@ -106,7 +106,7 @@ describe.each([4, 5] as const)('03 publish QoS, protocol %i', (v) => {
 
   it('03-05 a QoS 1 delivery not acknowledged is re-sent with DUP after reconnect', async () => {
     const sub = await connected(v, `dup${v}`, {
-      clean: v === 4 ? false : true,
+      clean: v !== 4,
       ...(v === 5 ? { properties: { sessionExpiryInterval: 60 } } : {}),
     });
     await subscribe(sub, 'd', 1);
