@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, ValueError } from './errors.js';
+import { ignoredPahoKey, replacedMosquittoKey, replacedPahoKey } from './foreign-keys.js';
 import { closestKeyName, findKey, type KeyMatch } from './key-lookup.js';
 import { type ConfigLine, readConfigLines } from './line-reader.js';
-import { ignoredPahoKey, replacedPahoKey } from './paho-keys.js';
 import { loadPredefinedTopics, PredefinedTopicTable } from './predefined-topics.js';
 import { type ConfigField, configFields, schema } from './schema.js';
 import type { ConfigLocation, GatewayConfig, GatewayConfigValues } from './types.js';
@@ -126,12 +126,12 @@ class ValuesReader {
       this.warnings.push(`${this.file}:${line.line}: Paho key '${line.key}' ignored: ${ignored}`);
       return;
     }
-    const replaced = replacedPahoKey(line.key);
+    const pahoHint = replacedPahoKey(line.key);
+    const mosquittoHint = replacedMosquittoKey(line.key);
     const suggestion = closestKeyName(line.key);
-    const hint =
-      replaced !== undefined
-        ? `Paho gateway key with no equivalent here: ${replaced}`
-        : `unknown key${suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`}`;
+    let hint = `unknown key${suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`}`;
+    if (pahoHint !== undefined) hint = `Paho gateway key with no equivalent here: ${pahoHint}`;
+    if (mosquittoHint !== undefined) hint = `unknown key: ${mosquittoHint}`;
     throw new ConfigError(this.file, line.line, line.key, hint);
   }
 }

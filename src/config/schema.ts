@@ -41,6 +41,7 @@ export const schema: ConfigSchema = {
     section: 'listeners',
     type: listenerSpec,
     defaults: ['1883'],
+    aliases: [mosquitto('port')],
     doc: 'Plain MQTT over TCP: PORT [BIND_ADDRESS]; repeat for more; without an address, every address.',
   }),
   tlsListeners: list({

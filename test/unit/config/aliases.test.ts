@@ -52,6 +52,19 @@ describe('Paho gateway.conf keys (research/mqtt-sn-landscape.md §5)', () => {
     expect(parse('max_topic_alias 3').topicAliasMaximum).toBe(3);
   });
 
+  it("mosquitto's port is a listener", () => {
+    expect(parse('port 1884\nlistener 8884 127.0.0.1').listeners).toEqual([
+      { port: 1884 },
+      { port: 8884, bind: '127.0.0.1' },
+    ]);
+  });
+
+  it('mosquitto keys with another place here stop start-up with a hint', () => {
+    expect(catchError(() => parse('listener 9001\nprotocol websockets')).message).toBe(
+      "gateway.conf:2: key 'protocol': unknown key: mosquitto.conf's per-listener protocol: use 'ws_listener PORT' or 'wss_listener PORT' for WebSockets",
+    );
+  });
+
   it('an alias and its key together are a duplicate', () => {
     expect(() => parse('gateway_id 1\nGatewayID=2')).toThrow(
       "gateway.conf:2: key 'GatewayID': already set on line 1; 'gateway_id' may appear only once",

@@ -1,5 +1,5 @@
 /**
- * Paho MQTT-SN gateway keys that have no alias here (research/mqtt-sn-landscape.md §5), so that
+ * Keys of other programs' config files that have no alias here. Paho MQTT-SN gateway keys (research/mqtt-sn-landscape.md §5), so that
  * a Paho gateway.conf gets a useful answer: some are accepted and ignored with a warning because
  * what they switch on is always on; the rest stop start-up with what to write instead.
  */
@@ -38,6 +38,17 @@ const REPLACED = new Map<string, string>(
   }),
 );
 
+/** mosquitto.conf settings whose place is taken by a different key here. */
+const MOSQUITTO_REPLACED = new Map<string, string>(
+  Object.entries({
+    protocol:
+      "mosquitto.conf's per-listener protocol: use 'ws_listener PORT' or 'wss_listener PORT' for WebSockets",
+    bind_address: "mosquitto.conf's bind_address: write the address after the port, 'listener PORT ADDRESS'",
+    persistence_file: "the database file is always mqttsn-gateway.db in 'persistence_location'",
+    max_topic_alias_broker: "only 'topic_alias_maximum' (client to broker) is configurable",
+  }),
+);
+
 /** Why an ignored Paho key does nothing here, or undefined when the key is not one of them. */
 export function ignoredPahoKey(key: string): string | undefined {
   return IGNORED.get(key.toLowerCase());
@@ -46,4 +57,9 @@ export function ignoredPahoKey(key: string): string | undefined {
 /** What to write instead of a Paho key that has no equivalent, or undefined. */
 export function replacedPahoKey(key: string): string | undefined {
   return REPLACED.get(key.toLowerCase());
+}
+
+/** What to write instead of a mosquitto.conf key that has no equivalent, or undefined. */
+export function replacedMosquittoKey(key: string): string | undefined {
+  return MOSQUITTO_REPLACED.get(key.toLowerCase());
 }
