@@ -62,7 +62,11 @@ export class Broker implements BrokerApi {
       maxConnected: 0,
       connected: 0,
     };
-    if (deps.store) seq = restoreFromStore(this.ctx, deps.store);
+    if (deps.store) {
+      const state = deps.store.load();
+      seq = state.lastSeq;
+      restoreFromStore(this.ctx, state);
+    }
     this.sys = new SysPublisher(this.ctx);
     this.sys.start();
   }

@@ -54,10 +54,10 @@ export function endSession(ctx: BrokerContext, session: Session): void {
   session.expiryTimer?.cancel();
   unlink(ctx, session, 'session ended');
   dropAllSubscriptions(ctx, session);
+  ctx.persist.endSession(session);
   session.queue.drain();
   session.inflight.clear();
   if (ctx.sessions.get(session.clientId) === session) ctx.sessions.delete(session.clientId);
-  ctx.persist.deleteSession(session.clientId);
 }
 
 export function startExpiry(ctx: BrokerContext, session: Session, disconnectedAt: number): void {

@@ -9,7 +9,12 @@ import type { OutgoingEntry, Session } from './session/session.js';
 import type { Message, SubscriptionRequest } from './types.js';
 
 export class Persistence {
-  private readonly messageIds = new WeakMap<Message, number>();
+  /**
+   * Stored id of a message and how many stored outgoing entries reference it. The store drops a
+   * message with its last reference; so do we, so that a later reference (a retained message
+   * queued for a new subscriber) stores it again instead of pointing at a deleted row.
+   */
+  private readonly messageIds = new WeakMap<Message, { id: number; refs: number }>();
   /** Client ids currently present in the store, to avoid needless deletes. */
   private readonly stored = new Set<string>();
   lastMessageId = 0;
@@ -24,6 +29,7 @@ export class Persistence {
   session(session: Session): void {
     if (!this.store) return;
     if (!session.persistent) {
+      this.forgetEntries(session);
       this.deleteSession(session.clientId);
       return;
     }
@@ -43,12 +49,24 @@ export class Persistence {
   }
 
   /** After a session has been saved for the first time, write its whole state (expiry raised by DISCONNECT). */
+  /** The store forgot a session's entries (session deleted): release their message references. */
+  private forgetEntries(session: Session): void {
+    for (const entry of session.inflight.values()) this.release(entry);
+    for (const entry of session.queue) this.release(entry);
+  }
+
   sessionContents(session: Session): void {
     if (!this.store || !session.persistent) return;
     for (const sub of session.subscriptions.values()) this.store.saveSubscription(session.clientId, sub);
     for (const entry of session.inflight.values()) this.outgoing(session, entry);
     for (const entry of session.queue) this.outgoing(session, entry);
     for (const id of session.incomingQos2) this.store.saveIncomingQos2(session.clientId, id);
+  }
+
+  /** A session ended: the store drops everything of it (deleteSession). */
+  endSession(session: Session): void {
+    this.forgetEntries(session);
+    this.deleteSession(session.clientId);
   }
 
   deleteSession(clientId: string): void {
@@ -72,10 +90,15 @@ export class Persistence {
 
   outgoing(session: Session, entry: OutgoingEntry): void {
     if (!this.store || !session.persistent) return;
+    const ref = this.reference(entry.message);
+    if (!entry.stored) {
+      entry.stored = true;
+      ref.refs++;
+    }
     const record: StoredOutgoing = {
       clientId: session.clientId,
       seq: entry.seq,
-      messageId: this.messageId(entry.message),
+      messageId: ref.id,
       qos: entry.qos,
       retain: entry.retain,
       state: entry.state,
@@ -86,7 +109,16 @@ export class Persistence {
   }
 
   removeOutgoing(session: Session, entry: OutgoingEntry): void {
+    if (!entry.stored) return;
+    this.release(entry);
     if (this.store && session.persistent) this.store.deleteOutgoing(session.clientId, entry.seq);
+  }
+
+  private release(entry: OutgoingEntry): void {
+    if (!entry.stored) return;
+    entry.stored = false;
+    const ref = this.messageIds.get(entry.message);
+    if (ref && --ref.refs <= 0) this.messageIds.delete(entry.message);
   }
 
   incoming(session: Session, packetId: number): void {
@@ -103,26 +135,34 @@ export class Persistence {
     else queueMicrotask(callback);
   }
 
-  /** Restore: a message loaded from the store keeps its id. */
+  /** Restore: a message loaded from the store keeps its id; each loaded entry counts as a reference. */
   remember(message: Message, id: number): void {
-    this.messageIds.set(message, id);
+    this.messageIds.set(message, { id, refs: 0 });
+  }
+
+  restoredEntry(entry: OutgoingEntry): void {
+    const ref = this.messageIds.get(entry.message);
+    if (!ref) return;
+    ref.refs++;
+    entry.stored = true;
   }
 
   markStored(clientId: string): void {
     this.stored.add(clientId);
   }
 
-  private messageId(message: Message): number {
-    let id = this.messageIds.get(message);
-    if (id === undefined) {
-      id = ++this.lastMessageId;
-      this.messageIds.set(message, id);
+  private reference(message: Message): { id: number; refs: number } {
+    let ref = this.messageIds.get(message);
+    if (ref === undefined) {
+      const id = ++this.lastMessageId;
+      ref = { id, refs: 0 };
+      this.messageIds.set(message, ref);
       const { topic, payload, qos, retain, properties, expiresAt } = message;
       const stored: Message & { id: number } = { id, topic, payload, qos, retain };
       if (properties) stored.properties = properties;
       if (expiresAt !== undefined) stored.expiresAt = expiresAt;
       this.store?.saveMessage(stored);
     }
-    return id;
+    return ref;
   }
 }

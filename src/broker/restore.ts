@@ -8,7 +8,7 @@
  * whose own restored state decides — it stays asleep with its will until resume() or expire().
  */
 
-import type { LoadedState, Store } from '../store/types.js';
+import type { LoadedState } from '../store/types.js';
 import type { BrokerContext } from './context.js';
 import { endSession, startExpiry } from './lifecycle.js';
 import type { OutgoingEntry } from './session/session.js';
@@ -24,9 +24,8 @@ const SLEEPER_INFO: LinkInfo = {
   receiveMaximum: 1,
 };
 
-/** Returns the last outgoing sequence number used. */
-export function restoreFromStore(ctx: BrokerContext, store: Store): number {
-  const state = store.load();
+/** Rebuild the core from what the store loaded (ctx.nextSeq must already continue after state.lastSeq). */
+export function restoreFromStore(ctx: BrokerContext, state: LoadedState): void {
   const now = ctx.now();
   ctx.persist.lastMessageId = state.lastMessageId;
   const messages = loadMessages(ctx, state);
@@ -61,7 +60,6 @@ export function restoreFromStore(ctx: BrokerContext, store: Store): number {
   for (const { clientId, packetId } of state.incomingQos2)
     ctx.sessions.get(clientId)?.incomingQos2.add(packetId);
   for (const session of [...ctx.sessions.values()]) resumeTimers(ctx, session, now);
-  return state.lastSeq;
 }
 
 function loadMessages(ctx: BrokerContext, state: LoadedState): Map<number, Message> {
@@ -95,6 +93,7 @@ function restoreOutgoing(ctx: BrokerContext, state: LoadedState, messages: Map<n
     } else {
       session.inflight.set(entry.packetId, entry);
     }
+    ctx.persist.restoredEntry(entry);
     session.hadPending = true;
   }
 }

@@ -25,6 +25,8 @@ export interface OutgoingEntry {
   state: OutgoingState;
   /** 0 while queued. */
   packetId: number;
+  /** Written to the store (so it holds a reference to the stored message). */
+  stored?: boolean;
 }
 
 /** Connection state of a session: attached to a link, asleep (MQTT-SN, §6.14), or disconnected. */
