@@ -43,7 +43,9 @@ export const OURS_DEFAULT_CONFIG = [
   'listener {port} 127.0.0.1',
   'sys_interval 0',
   'max_queued_messages {queue}',
-  'mqttsn_udp 0',
+  'mqttsn_udp 0 127.0.0.1',
+  // Like mosquitto's log_type error + warning here: per-connection info lines would cost the broker CPU.
+  'log_level warn',
 ].join('\n');
 
 export function oursTarget(command: string, configTemplate: string): TargetSpec {
