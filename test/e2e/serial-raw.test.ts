@@ -7,7 +7,6 @@ import { createLogger } from '../../src/observe/logger.js';
 import {
   createSerialTransport,
   SerialConfigError,
-  type SerialTransport,
   type SerialTransportOptions,
 } from '../../src/transport/serial/serial-transport.js';
 import { createSocatPair, DatagramSink, type FarEnd, openFarEnd, type SocatPair } from '../helpers/socat.js';
