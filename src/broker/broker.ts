@@ -100,11 +100,12 @@ export class Broker implements BrokerApi {
   expire(clientId: string, publishWill: boolean): void {
     const session = this.ctx.sessions.get(clientId);
     // Only a sleeper is ended this way; a connected or disconnected session has its own course.
-    if (session?.presence.kind !== 'asleep') return;
+    if (this.closed || session?.presence.kind !== 'asleep') return;
     connectionEnded(this.ctx, session, publishWill, undefined, 'sleep expired');
   }
 
   publish(message: Message): void {
+    if (this.closed) return;
     if (!isValidTopicName(message.topic)) {
       this.logger.warn(`Broker publish to invalid topic "${message.topic}" ignored`);
       return;
@@ -143,5 +144,6 @@ export class Broker implements BrokerApi {
         resolve();
       });
     });
+    this.ctx.persist.detach();
   }
 }

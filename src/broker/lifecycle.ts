@@ -143,6 +143,7 @@ export function connect<H extends object>(
   attach(ctx, session, req.link, req.info, h);
   ctx.persist.session(session);
   if (resumed) {
+    session.redeliveryPending = true;
     // After CONNACK: resend what was in flight with DUP=1, PUBRELs, then the queue [MQTT-4.4.0-1].
     queueMicrotask(() => {
       if (ctx.sessions.get(session.clientId) === session) redeliver(ctx, session);
@@ -166,6 +167,7 @@ export function resume(
   ctx.persist.session(session);
   // drained() is promised once nothing remains, even when nothing was pending.
   session.hadPending = true;
+  session.redeliveryPending = true;
   queueMicrotask(() => {
     if (ctx.sessions.get(session.clientId) === session) redeliver(ctx, session);
   });

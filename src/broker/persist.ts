@@ -19,7 +19,12 @@ export class Persistence {
   private readonly stored = new Set<string>();
   lastMessageId = 0;
 
-  constructor(readonly store: Store | undefined) {}
+  constructor(private store: Store | undefined) {}
+
+  /** After the broker closed: the store belongs to its owner again; late events write nothing. */
+  detach(): void {
+    this.store = undefined;
+  }
 
   get enabled(): boolean {
     return this.store !== undefined;

@@ -50,7 +50,7 @@ export function offer(
     enqueue(ctx, session, message, qos, retain, subscriptionIds);
     return;
   }
-  if (!defer && session.queue.length === 0) {
+  if (!defer && session.queue.length === 0 && !session.redeliveryPending) {
     if (qos === 0) {
       if (isExpired(message, ctx.now())) dropMessage(ctx, session, message.topic, 'expired');
       else transmit(ctx, session, p, message, 0, retain, subscriptionIds, 0, false);
@@ -219,6 +219,7 @@ function notifyIfDrained(session: Session): void {
  * their original order [MQTT-4.4.0-1], then carry on with the queue.
  */
 export function redeliver(ctx: BrokerContext, session: Session): void {
+  session.redeliveryPending = false;
   for (const entry of [...session.inflight.values()]) {
     const p = session.presence;
     if (p.kind !== 'connected') return;

@@ -54,6 +54,11 @@ export class Session {
   /** Something was queued or in flight since the last link.drained() call. */
   hadPending = false;
   flushScheduled = false;
+  /**
+   * Set from (re)attach until the in-flight messages have been resent: new messages queue behind
+   * them instead of overtaking them (per-topic order across a reconnect, MQTT 5 §4.6).
+   */
+  redeliveryPending = false;
   username: string | undefined;
 
   constructor(

@@ -143,12 +143,15 @@ describe('outgoing QoS 1/2', () => {
     await publish(pub.session, message('t', 'three', 1));
     const back = connectPersistent(broker, 'sub');
     expect(back.present).toBe(true);
+    // routed in the same turn as the CONNECT: must not overtake the redelivery (per-topic order)
+    pub.session.publish(message('t', 'four', 1));
     expect(back.link.deliveries).toHaveLength(0); // after CONNACK
     await settle();
     expect(back.link.releases).toEqual([one!.packetId]);
     expect(back.link.deliveries.map((d) => [d.payload.toString(), d.dup, d.packetId])).toEqual([
       ['two', true, two!.packetId],
       ['three', false, expect.any(Number)],
+      ['four', false, expect.any(Number)],
     ]);
     expect(back.session.pubcomp(one!.packetId!)).toBe(true);
   });
