@@ -140,7 +140,6 @@ describe('outgoing QoS 1/2', () => {
     const [one, two] = sub.link.deliveries;
     sub.session.pubrec(one!.packetId!);
     sub.session.disconnect({ publishWill: true });
-    await publish(pub.session, message('t', 'three', 1));
     const back = connectPersistent(broker, 'sub');
     expect(back.present).toBe(true);
     // routed in the same turn as the CONNECT: must not overtake the redelivery (per-topic order)
@@ -150,7 +149,6 @@ describe('outgoing QoS 1/2', () => {
     expect(back.link.releases).toEqual([one!.packetId]);
     expect(back.link.deliveries.map((d) => [d.payload.toString(), d.dup, d.packetId])).toEqual([
       ['two', true, two!.packetId],
-      ['three', false, expect.any(Number)],
       ['four', false, expect.any(Number)],
     ]);
     expect(back.session.pubcomp(one!.packetId!)).toBe(true);
