@@ -1,0 +1,63 @@
+/**
+ * One MQTT-SN client: its address, §6.14 state, topic table, will and outbound flow.
+ * Plain data; the handlers, sleep.ts, outbound.ts and lifecycle.ts change it.
+ */
+import type { ClientLink, Delivery, Will } from '../broker/types.js';
+import type { PublishPacket } from '../codec/mqttsn/index.js';
+import type { ClientState } from './client-state.js';
+import type { Endpoint } from './forwarder.js';
+import type { TopicRegistry } from './topic-registry.js';
+
+/** Something queued for sending to the client, in order (§6.10: REGISTER goes before its PUBLISH). */
+export type OutboundItem =
+  | { kind: 'publish'; delivery: Delivery; reregistered: boolean }
+  | { kind: 'pubrel'; packetId: number };
+
+/** The one REGISTER / QoS≥1 PUBLISH / PUBREL the client has not yet answered (§6.5, §6.6). */
+export type Outstanding =
+  | { kind: 'regack'; msgId: number; topicId: number; topicName: string }
+  | { kind: 'puback' | 'pubrec'; msgId: number; packet: PublishPacket }
+  | { kind: 'pubcomp'; msgId: number };
+
+export interface RetryState {
+  timer: NodeJS.Timeout;
+  /** Re-sends done so far. */
+  count: number;
+  resend: () => void;
+}
+
+export class SnClient {
+  state: ClientState = { kind: 'disconnected' };
+  endpoint: Endpoint | undefined;
+  /** The link the core currently talks to; calls from any older link are ignored. */
+  link: ClientLink | undefined;
+  /** The will as last given to the core (§6.3: kept across CleanSession=0, Will=0 CONNECTs). */
+  will: Will | undefined;
+  cleanSession = true;
+  /** Epoch ms of the last datagram from the client (keep-alive and sleep supervision). */
+  lastHeard = 0;
+  supervisionTimer: NodeJS.Timeout | undefined;
+  /** Keep-alive or sleep limit in ms, tolerance included; 0 = not supervised. */
+  supervisionMs = 0;
+  retry: RetryState | undefined;
+  readonly queue: OutboundItem[] = [];
+  outstanding: Outstanding | undefined;
+  /** Deliveries still to drop at this wake-up, beyond sleepBufferSize (§6.14). */
+  skipDeliveries = 0;
+  private msgIdCounter = 0;
+
+  constructor(
+    readonly clientId: string,
+    readonly topics: TopicRegistry,
+  ) {}
+
+  /** MsgId for gateway-initiated REGISTERs and will prompts: 1..65535. */
+  nextMsgId(): number {
+    this.msgIdCounter = this.msgIdCounter >= 0xffff ? 1 : this.msgIdCounter + 1;
+    return this.msgIdCounter;
+  }
+
+  get peer(): string {
+    return this.endpoint?.key ?? 'no address';
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Per-client gateway state that must outlive a restart (DESIGN.md: topic ids survive CleanSession=0
+ * reconnects and gateway restarts; research §4 item 9 — Paho, EMQX and RSMB lose them): the topic
+ * table, the will as last given to the core, and whether the client sleeps. The core persists the
+ * session itself (subscriptions, queued messages); this is the gateway's own part, saved with
+ * store.saveGatewayState as an opaque JSON value.
+ *
+ * Saves are coalesced: many REGISTERs in one event-loop turn write the client's state once.
+ */
+import type { QoS, Will } from '../broker/types.js';
+import type { SnClient } from './client.js';
+import type { GatewayContext } from './context.js';
+import type { SavedTopics } from './topic-registry.js';
+
+export interface SavedClientState {
+  version: 1;
+  topics: SavedTopics;
+  will?: { topic: string; payload: string; qos: QoS; retain: boolean };
+  /** Sleep duration in seconds when the client was asleep. */
+  asleep?: number;
+}
+
+const pending = new WeakMap<GatewayContext, Set<SnClient>>();
+
+/** Save `client`'s state at the end of this turn (CleanSession=1 clients keep nothing, §6.3). */
+export function saveClientState(ctx: GatewayContext, client: SnClient): void {
+  const store = ctx.store;
+  if (store === undefined) return;
+  let dirty = pending.get(ctx);
+  if (dirty === undefined) {
+    dirty = new Set();
+    pending.set(ctx, dirty);
+  }
+  if (dirty.size === 0) {
+    const batch = dirty;
+    queueMicrotask(() => {
+      for (const c of batch) writeClientState(ctx, c);
+      batch.clear();
+    });
+  }
+  dirty.add(client);
+}
+
+function writeClientState(ctx: GatewayContext, client: SnClient): void {
+  if (ctx.store === undefined || ctx.clients.get(client.clientId) !== client) return;
+  try {
+    if (client.cleanSession) ctx.store.deleteGatewayState(client.clientId);
+    else ctx.store.saveGatewayState(client.clientId, serialise(client));
+  } catch (error) {
+    ctx.logger.error(`MQTT-SN ${client.clientId}: cannot save gateway state: ${(error as Error).message}`);
+  }
+}
+
+export function deleteClientState(ctx: GatewayContext, clientId: string): void {
+  try {
+    ctx.store?.deleteGatewayState(clientId);
+  } catch (error) {
+    ctx.logger.error(`MQTT-SN ${clientId}: cannot delete gateway state: ${(error as Error).message}`);
+  }
+}
+
+function serialise(client: SnClient): SavedClientState {
+  const saved: SavedClientState = { version: 1, topics: client.topics.save() };
+  const will = client.will;
+  if (will !== undefined) {
+    saved.will = {
+      topic: will.topic,
+      payload: will.payload.toString('base64'),
+      qos: will.qos,
+      retain: will.retain,
+    };
+  }
+  if (client.state.kind === 'asleep') saved.asleep = client.state.duration;
+  return saved;
+}
+
+/** Validate a stored value; undefined when it is not a state this version wrote. */
+export function parseClientState(value: unknown): SavedClientState | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Partial<SavedClientState>;
+  if (
+    v.version !== 1 ||
+    typeof v.topics !== 'object' ||
+    v.topics === null ||
+    !Array.isArray(v.topics.topics)
+  ) {
+    return undefined;
+  }
+  return v as SavedClientState;
+}
+
+export function willOf(saved: SavedClientState): Will | undefined {
+  const w = saved.will;
+  if (w === undefined || typeof w.topic !== 'string') return undefined;
+  return {
+    topic: w.topic,
+    payload: Buffer.from(w.payload ?? '', 'base64'),
+    qos: w.qos,
+    retain: w.retain === true,
+  };
+}

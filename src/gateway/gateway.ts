@@ -1,0 +1,180 @@
+/**
+ * The MQTT-SN gateway: starts the transports it is given, turns each datagram into a decoded
+ * message from an endpoint (unwrapping the forwarder encapsulation, §5.5), and hands it to the
+ * dispatcher. Every malformed datagram is logged with the peer and the codec's error and counted;
+ * nothing a peer sends can crash the process.
+ */
+import type { BrokerApi } from '../broker/types.js';
+import { decode, describe, describeError, MsgType } from '../codec/mqttsn/index.js';
+import type { Logger } from '../observe/logger.js';
+import type { Store, StoredGatewayState } from '../store/types.js';
+import type { DatagramTransport, PeerAddress } from '../transport/types.js';
+import { SnClient } from './client.js';
+import { ClientRegistry } from './client-registry.js';
+import type { GatewayContext } from './context.js';
+import { startAdvertising } from './discovery.js';
+import { answerMalformed, dispatch } from './dispatcher.js';
+import { directEndpoint, type Endpoint, forwardedEndpoint } from './forwarder.js';
+import { parseClientState, willOf } from './gateway-state.js';
+import { emptyStats, type GatewayOptions, type GatewayStats, withDefaults } from './options.js';
+import { stopRetry } from './retransmit.js';
+import { superviseRestoredSleep } from './sleep.js';
+import { stopSupervision } from './supervision.js';
+import { PredefinedTopicIndex, TopicRegistry } from './topic-registry.js';
+
+export interface GatewayDeps {
+  broker: BrokerApi;
+  transports: DatagramTransport[];
+  logger: Logger;
+  /** Where per-client gateway state (topic ids, will, sleep) is saved and restored from. */
+  store?: Store;
+  /** Per-client state already read from `store` (saves a second store.load()). */
+  restoredState?: StoredGatewayState[];
+  now?: () => number;
+}
+
+export interface MqttSnGateway {
+  close(): Promise<void>;
+  stats(): GatewayStats;
+}
+
+export async function startMqttSnGateway(
+  options: Partial<GatewayOptions>,
+  deps: GatewayDeps,
+): Promise<MqttSnGateway> {
+  const settings = withDefaults(options);
+  const stats = emptyStats();
+  const ctx: GatewayContext = {
+    options: settings,
+    broker: deps.broker,
+    logger: deps.logger,
+    store: deps.store,
+    now: deps.now ?? Date.now,
+    clients: new ClientRegistry(stats),
+    predefined: new PredefinedTopicIndex(settings.predefinedTopics, settings.clientPredefinedTopics),
+    stats,
+    closing: false,
+  };
+  restoreClients(ctx, deps);
+  const started: DatagramTransport[] = [];
+  try {
+    for (const transport of deps.transports) {
+      await transport.start({ datagram: (data, from) => onDatagram(ctx, data, from) });
+      started.push(transport);
+    }
+  } catch (error) {
+    ctx.closing = true;
+    await Promise.allSettled(started.map((t) => t.close()));
+    throw error;
+  }
+  const stopAdvertising = startAdvertising(ctx, deps.transports);
+  return {
+    stats: () => structuredClone(stats),
+    close: async () => {
+      if (ctx.closing) return;
+      ctx.closing = true;
+      stopAdvertising();
+      for (const client of ctx.clients.all()) {
+        stopSupervision(client);
+        stopRetry(client);
+      }
+      await Promise.allSettled(deps.transports.map((t) => t.close()));
+    },
+  };
+}
+
+function onDatagram(ctx: GatewayContext, data: Buffer, from: PeerAddress): void {
+  if (ctx.closing) return;
+  ctx.stats.datagramsIn++;
+  ctx.broker.metrics.bytesReceived += data.length;
+  try {
+    if (
+      data.length >= 2 &&
+      (data[1] === MsgType.ENCAPSULATED || (data[0] === 1 && data[3] === MsgType.ENCAPSULATED))
+    ) {
+      onEncapsulated(ctx, data, from);
+      return;
+    }
+    receive(ctx, data, directEndpoint(from));
+  } catch (error) {
+    ctx.logger.error(
+      `MQTT-SN ${from.key}: internal error on a datagram: ${(error as Error).stack ?? String(error)}`,
+    );
+  }
+}
+
+/** A message from a forwarder (§5.5): the wireless node is the client, replies are wrapped back. */
+function onEncapsulated(ctx: GatewayContext, data: Buffer, from: PeerAddress): void {
+  const outer = decode(data);
+  if (!outer.ok) {
+    malformed(ctx, from.key, data.length, describeError(outer.error));
+    return;
+  }
+  const packet = outer.packet;
+  if (packet.type !== 'ENCAPSULATED' || !Buffer.isBuffer(packet.inner)) return;
+  const endpoint = forwardedEndpoint(from, packet.wirelessNodeId);
+  const innerType = packet.inner.length >= 2 ? packet.inner[packet.inner[0] === 1 ? 3 : 1] : undefined;
+  if (innerType === MsgType.ENCAPSULATED) {
+    malformed(ctx, endpoint.key, data.length, 'an encapsulation inside an encapsulation (MQTT-SN §5.5)');
+    return;
+  }
+  receive(ctx, packet.inner, endpoint);
+}
+
+function receive(ctx: GatewayContext, data: Buffer, endpoint: Endpoint): void {
+  if (data.length > ctx.options.maxMessageSize) {
+    ctx.stats.oversized++;
+    ctx.logger.warn(
+      `MQTT-SN ${endpoint.key}: datagram of ${data.length} octets dropped: maxMessageSize is ${ctx.options.maxMessageSize}`,
+    );
+    return;
+  }
+  const result = decode(data);
+  if (!result.ok) {
+    malformed(ctx, endpoint.key, data.length, describeError(result.error));
+    answerMalformed(ctx, endpoint, result.error);
+    return;
+  }
+  if (ctx.logger.debugEnabled) ctx.logger.debug(`MQTT-SN ${endpoint.key} -> ${describe(result.packet)}`);
+  dispatch(ctx, endpoint, result.packet);
+}
+
+function malformed(ctx: GatewayContext, peer: string, size: number, reason: string): void {
+  ctx.stats.malformed++;
+  ctx.logger.warn(`MQTT-SN ${peer}: malformed datagram (${size} octets): ${reason}`);
+}
+
+/**
+ * Clients of a previous run (store.saveGatewayState): topic ids and will come back; a client that
+ * was asleep is asleep again with a fresh sleep timer, so its will still fires if it never wakes.
+ */
+function restoreClients(ctx: GatewayContext, deps: GatewayDeps): void {
+  let saved: StoredGatewayState[] = deps.restoredState ?? [];
+  if (deps.restoredState === undefined && deps.store !== undefined) {
+    try {
+      saved = deps.store.load().gatewayState;
+    } catch (error) {
+      ctx.logger.error(`MQTT-SN gateway: cannot read saved client state: ${(error as Error).message}`);
+    }
+  }
+  for (const entry of saved) {
+    const state = parseClientState(entry.state);
+    if (state === undefined) {
+      ctx.logger.warn(`MQTT-SN gateway: saved state of ${entry.clientId} not understood, ignored`);
+      continue;
+    }
+    const client = new SnClient(
+      entry.clientId,
+      new TopicRegistry(ctx.predefined.highestId + 1, ctx.options.maxTopicsPerClient),
+    );
+    client.cleanSession = false;
+    client.topics.restore(state.topics);
+    client.will = willOf(state);
+    ctx.clients.add(client);
+    if (state.asleep !== undefined && state.asleep > 0) {
+      ctx.clients.setState(client, { kind: 'asleep', duration: state.asleep });
+      superviseRestoredSleep(ctx, client, state.asleep);
+    }
+  }
+  if (saved.length > 0) ctx.logger.info(`MQTT-SN gateway: restored the state of ${saved.length} client(s)`);
+}

@@ -1,0 +1,54 @@
+/**
+ * The ClientLink the core talks to for one MQTT-SN client (one object per attach). Calls from a
+ * link that is no longer the client's current one (after a takeover, sleep or loss) are ignored.
+ */
+import type { ClientLink, Delivery, LinkInfo, ReasonCode } from '../broker/types.js';
+import type { SnClient } from './client.js';
+import { encapsulationOverhead, type GatewayContext, messageLimit } from './context.js';
+import type { Endpoint } from './forwarder.js';
+import { linkClosedByCore } from './lifecycle.js';
+import { enqueueDelivery, enqueueRelease } from './outbound.js';
+import { onCoreDrained } from './sleep.js';
+
+/** PUBLISH header octets with a 2-octet topic id (§5.4.12): Length, MsgType, Flags, TopicId, MsgId. */
+const PUBLISH_HEADER = 7;
+/** The 3-octet Length form adds 2 octets above 255 (§5.2.1). */
+const LONG_LENGTH_EXTRA = 2;
+
+export function createLink(ctx: GatewayContext, client: SnClient): ClientLink {
+  const link: ClientLink = {
+    deliver(delivery: Delivery): void {
+      if (isCurrent()) enqueueDelivery(ctx, client, delivery);
+    },
+    release(packetId: number): void {
+      if (isCurrent()) enqueueRelease(ctx, client, packetId);
+    },
+    close(reason: ReasonCode): void {
+      if (isCurrent()) linkClosedByCore(ctx, client, reason);
+    },
+    drained(): void {
+      if (isCurrent()) onCoreDrained(ctx, client);
+    },
+  };
+  const isCurrent = (): boolean => !ctx.closing && client.link === link;
+  return link;
+}
+
+/**
+ * What the core needs to know about an MQTT-SN link: one QoS≥1 in flight (§6.6, unless configured
+ * otherwise), and the largest PUBLISH the transport can carry, so that the core drops a too-large
+ * message (§6.10 "the gateway silently aborts the publish procedure") and counts it.
+ */
+export function linkInfo(ctx: GatewayContext, endpoint: Endpoint): LinkInfo {
+  return {
+    protocol: 'mqtt-sn',
+    protocolVersion: 1,
+    peer: endpoint.key,
+    receiveMaximum: ctx.options.maxInflight,
+    maximumPacketSize: messageLimit(ctx, endpoint) + encapsulationOverhead(endpoint),
+    deliverySize: (delivery) => {
+      const size = PUBLISH_HEADER + delivery.payload.length;
+      return (size > 255 ? size + LONG_LENGTH_EXTRA : size) + encapsulationOverhead(endpoint);
+    },
+  };
+}

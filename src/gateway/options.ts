@@ -1,0 +1,116 @@
+/**
+ * Gateway settings (from gateway.conf; the lead wires them in) and their defaults.
+ * Timer defaults follow MQTT-SN §7.2 Table 30 where the spec gives one.
+ */
+
+/** Topic id → topic name. */
+export type PredefinedTopics = ReadonlyMap<number, string>;
+
+export interface GatewayOptions {
+  /** GwId in ADVERTISE and GWINFO (MQTT-SN §5.4.1), 0..255. */
+  gatewayId: number;
+  /** Seconds between ADVERTISE broadcasts (MQTT-SN §6.1); 0 = never advertise. */
+  advertiseInterval: number;
+  /** Seconds before an unacknowledged REGISTER / PUBLISH / PUBREL is re-sent (§6.13); decimals allowed. */
+  tRetry: number;
+  /** Re-sends before the client is declared lost and its will published (§6.13, §7.2). */
+  nRetry: number;
+  /** Clients connected (active, asleep or awake) at once; beyond it CONNACK 0x01 congestion. */
+  maxClients: number;
+  /** Topic ids a client may register; beyond it REGACK / SUBACK 0x01 congestion. */
+  maxTopicsPerClient: number;
+  /**
+   * Messages delivered to a sleeping client per wake-up (§6.14). The core queues everything while
+   * the client sleeps (bounded by the broker's maxQueuedMessages); on wake-up only the newest
+   * `sleepBufferSize` are sent, older ones are dropped and counted (stats().sleepBufferDropped).
+   */
+  sleepBufferSize: number;
+  /** Largest MQTT-SN message sent or accepted, octets (also capped by each transport's mtu). */
+  maxMessageSize: number;
+  /** Keep-alive and sleep timers run for duration × this factor (§7.2 tolerance: +50 % below 1 min). */
+  keepAliveTolerance: number;
+  /** Accept PUBLISH QoS −1 from unconnected senders (§6.8), published at QoS 0. */
+  qosMinus1: boolean;
+  /** Route a CONNECT or a PINGREQ-with-ClientId from a new address to the existing client (NAT, NB-IoT). */
+  wakeupFromNewAddress: boolean;
+  /** REGISTER / QoS≥1 PUBLISH outstanding per client (§6.5, §6.6: 1). */
+  maxInflight: number;
+  /** Longest ClientId accepted (§5.3.1 says 1-23; longer ones are common in the field). */
+  maxClientIdLength: number;
+  /** Predefined topics known to every client (§6.7). */
+  predefinedTopics: PredefinedTopics;
+  /** Predefined topics of one client, by ClientId; they take precedence over the global ones. */
+  clientPredefinedTopics: ReadonlyMap<string, PredefinedTopics>;
+}
+
+export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
+  gatewayId: 1,
+  advertiseInterval: 900,
+  tRetry: 10,
+  nRetry: 3,
+  maxClients: 100_000,
+  maxTopicsPerClient: 10_000,
+  sleepBufferSize: 1000,
+  maxMessageSize: 65_535,
+  keepAliveTolerance: 1.5,
+  qosMinus1: true,
+  wakeupFromNewAddress: true,
+  maxInflight: 1,
+  maxClientIdLength: 23,
+  predefinedTopics: new Map(),
+  clientPredefinedTopics: new Map(),
+};
+
+export function withDefaults(options: Partial<GatewayOptions>): GatewayOptions {
+  const merged: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS };
+  for (const [key, value] of Object.entries(options) as [keyof GatewayOptions, unknown][]) {
+    if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+/** Counters for $SYS, metrics and tests. */
+export interface GatewayStats {
+  /** Clients by §6.14 state. */
+  clients: { active: number; asleep: number; awake: number; disconnected: number; lost: number };
+  datagramsIn: number;
+  datagramsOut: number;
+  /** Datagrams that did not decode (each logged with the peer and the codec error). */
+  malformed: number;
+  /** Messages not sent because they exceed the transport's mtu or maxMessageSize. */
+  oversized: number;
+  /** Re-sends of PUBLISH / REGISTER / PUBREL / WILL*REQ after T_retry (§6.13). */
+  retransmissions: number;
+  /** Clients declared lost (keep-alive, sleep timer, N_retry exhausted). */
+  clientsLost: number;
+  /** CONNACK / REGACK / SUBACK / PUBACK 0x01 answers. */
+  congestion: number;
+  /** Messages from unknown or unconnected senders answered with DISCONNECT (§6.12). */
+  unknownSenders: number;
+  /** PUBLISH QoS −1 messages published (§6.8). */
+  qosMinus1Published: number;
+  /** PUBLISH QoS −1 messages refused (switched off, or a normal topic id). */
+  qosMinus1Dropped: number;
+  /** Messages dropped from a sleeping client's buffer beyond sleepBufferSize (§6.14). */
+  sleepBufferDropped: number;
+  /** Deliveries dropped because the client refused the topic or the topic table was full. */
+  deliveriesDropped: number;
+}
+
+export function emptyStats(): GatewayStats {
+  return {
+    clients: { active: 0, asleep: 0, awake: 0, disconnected: 0, lost: 0 },
+    datagramsIn: 0,
+    datagramsOut: 0,
+    malformed: 0,
+    oversized: 0,
+    retransmissions: 0,
+    clientsLost: 0,
+    congestion: 0,
+    unknownSenders: 0,
+    qosMinus1Published: 0,
+    qosMinus1Dropped: 0,
+    sleepBufferDropped: 0,
+    deliveriesDropped: 0,
+  };
+}

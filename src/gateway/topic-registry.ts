@@ -1,0 +1,165 @@
+/**
+ * Topic ids per client (MQTT-SN §7.3: one table per client, so a wrong id from one client never
+ * lands on another client's topic) and the predefined topics (§6.7), global and per client.
+ *
+ * Normal ids are allocated above the highest predefined id (DESIGN.md "Topic ids"), are not
+ * limited to a handful (Paho drops messages past 50), and survive CleanSession=0 reconnects and
+ * gateway restarts (serialised with the client's gateway state).
+ */
+import type { PredefinedTopics } from './options.js';
+
+const MAX_TOPIC_ID = 0xffff;
+
+export interface SavedTopics {
+  topics: [string, number][];
+  nextId: number;
+}
+
+export class TopicRegistry {
+  private readonly idByName = new Map<string, number>();
+  private readonly nameById = new Map<number, string>();
+  /**
+   * Ids the client has learnt in the current connection (its REGISTER, our SUBACK or REGACKed
+   * REGISTER). After a reconnect the gateway REGISTERs a kept id again before its first PUBLISH
+   * (§6.5, §6.10: "when the client re-connects without having set CleanSession"): a client that
+   * rebooted keeps working, and its ids do not change.
+   */
+  private readonly announced = new Set<number>();
+  private nextId: number;
+
+  constructor(
+    private readonly firstId: number,
+    private readonly maxTopics: number,
+  ) {
+    this.nextId = firstId;
+  }
+
+  get size(): number {
+    return this.nameById.size;
+  }
+
+  idOf(name: string): number | undefined {
+    return this.idByName.get(name);
+  }
+
+  nameOf(id: number): string | undefined {
+    return this.nameById.get(id);
+  }
+
+  /** The id of `name`, allocating one; undefined when the client's table is full. */
+  register(name: string): number | undefined {
+    const known = this.idByName.get(name);
+    if (known !== undefined) return known;
+    if (this.nameById.size >= this.maxTopics) return undefined;
+    const id = this.allocateId();
+    if (id === undefined) return undefined;
+    this.idByName.set(name, id);
+    this.nameById.set(id, name);
+    return id;
+  }
+
+  remove(id: number): void {
+    const name = this.nameById.get(id);
+    if (name === undefined) return;
+    this.nameById.delete(id);
+    this.idByName.delete(name);
+    this.announced.delete(id);
+  }
+
+  isAnnounced(id: number): boolean {
+    return this.announced.has(id);
+  }
+
+  markAnnounced(id: number): void {
+    this.announced.add(id);
+  }
+
+  /** A new connection: the client may have forgotten every id (see `announced`). */
+  resetAnnouncements(): void {
+    this.announced.clear();
+  }
+
+  clear(): void {
+    this.idByName.clear();
+    this.nameById.clear();
+    this.announced.clear();
+    this.nextId = this.firstId;
+  }
+
+  save(): SavedTopics {
+    return { topics: [...this.idByName.entries()], nextId: this.nextId };
+  }
+
+  restore(saved: SavedTopics): void {
+    this.clear();
+    for (const [name, id] of saved.topics) {
+      if (typeof name !== 'string' || !Number.isInteger(id) || id < this.firstId || id > MAX_TOPIC_ID)
+        continue;
+      this.idByName.set(name, id);
+      this.nameById.set(id, name);
+    }
+    const next = saved.nextId;
+    this.nextId =
+      Number.isInteger(next) && next >= this.firstId && next <= MAX_TOPIC_ID ? next : this.firstId;
+  }
+
+  private allocateId(): number | undefined {
+    const span = MAX_TOPIC_ID - this.firstId + 1;
+    for (let tries = 0; tries < span; tries++) {
+      const id = this.nextId;
+      this.nextId = id >= MAX_TOPIC_ID ? this.firstId : id + 1;
+      if (!this.nameById.has(id)) return id;
+    }
+    return undefined;
+  }
+}
+
+/** Predefined topic ids (§6.7): per-client entries take precedence over the global ones. */
+export class PredefinedTopicIndex {
+  private readonly globalIds: Map<string, number>;
+  private readonly clientIds = new Map<string, Map<string, number>>();
+  /** Normal ids start above this (DESIGN.md "Topic ids"). */
+  readonly highestId: number;
+
+  constructor(
+    private readonly global: PredefinedTopics,
+    private readonly perClient: ReadonlyMap<string, PredefinedTopics>,
+  ) {
+    this.globalIds = reverse(global);
+    let highest = 0;
+    for (const id of global.keys()) highest = Math.max(highest, id);
+    for (const [clientId, topics] of perClient) {
+      this.clientIds.set(clientId, reverse(topics));
+      for (const id of topics.keys()) highest = Math.max(highest, id);
+    }
+    this.highestId = Math.min(highest, MAX_TOPIC_ID - 1);
+  }
+
+  /** The topic name of a predefined id for `clientId` (undefined clientId: global ones only, §6.8). */
+  nameOf(clientId: string | undefined, id: number): string | undefined {
+    if (clientId !== undefined) {
+      const own = this.perClient.get(clientId)?.get(id);
+      if (own !== undefined) return own;
+    }
+    return this.global.get(id);
+  }
+
+  idOf(clientId: string, name: string): number | undefined {
+    return this.clientIds.get(clientId)?.get(name) ?? this.globalIds.get(name);
+  }
+}
+
+function reverse(topics: PredefinedTopics): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const [id, name] of topics) if (!byName.has(name)) byName.set(name, id);
+  return byName;
+}
+
+/** A topic name a client may publish to or register: non-empty, no wildcards (MQTT-4.7.1-1). */
+export function isValidTopicName(name: string): boolean {
+  return name.length > 0 && !name.includes('+') && !name.includes('#') && !name.includes('\u0000');
+}
+
+export function hasWildcard(filter: string): boolean {
+  return filter.includes('+') || filter.includes('#');
+}
