@@ -7,9 +7,9 @@ import { startApp } from '../app.js';
 import { ConfigError } from '../config/errors.js';
 import type { GatewayConfig } from '../config/types.js';
 import { createLogger, type Logger } from '../observe/logger.js';
+import { packageVersion } from '../version.js';
 import type { App, StartApp } from './app-contract.js';
 import { buildGatewayCommand, configFromOptions, parseGatewayArgs } from './gateway-options.js';
-import { packageVersion } from './version.js';
 
 /** Checks at compile time that src/app.ts implements the contract. */
 const start: StartApp = startApp;

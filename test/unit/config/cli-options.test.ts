@@ -6,8 +6,8 @@ import {
   type GatewayCliOptions,
   parseGatewayArgs,
 } from '../../../src/cli/gateway-options.js';
-import { packageVersion } from '../../../src/cli/version.js';
 import { ConfigError } from '../../../src/config/index.js';
+import { packageVersion } from '../../../src/version.js';
 import { useTempDir } from './temp-files.js';
 
 const temp = useTempDir();

@@ -1,13 +1,13 @@
 /**
- * The package's version, read from the package.json above this file: two levels up from src/cli
- * when run from the sources, three from dist/src/cli when built.
+ * The package's version, read from the package.json above this file: one level up from src
+ * when run from the sources, two from dist/src when built.
  */
 import { readFileSync } from 'node:fs';
 
 const PACKAGE_NAME = 'mqttsn-gateway';
 
 export function packageVersion(): string {
-  for (const relative of ['../../package.json', '../../../package.json']) {
+  for (const relative of ['../package.json', '../../package.json']) {
     const version = readVersion(new URL(relative, import.meta.url));
     if (version !== undefined) return version;
   }

@@ -1,0 +1,59 @@
+/**
+ * The application: builds everything gateway.conf describes and wires it together —
+ * store → broker core → MQTT listeners (and the MQTT-SN gateway on its transports).
+ * Dependencies point one way (DESIGN.md): cli → app → front ends → broker → store.
+ */
+
+import { startMqttListeners } from './app/mqtt-listeners.js';
+import { openStore } from './app/store.js';
+import { createBroker } from './broker/index.js';
+import type { App, StartApp } from './cli/app-contract.js';
+import type { GatewayConfig } from './config/types.js';
+import type { Logger } from './observe/logger.js';
+import { packageVersion } from './version.js';
+
+export interface RunningApp extends App {
+  /** Ports actually bound (port 0 in tests), in config order. */
+  readonly mqttPorts: number[];
+}
+
+export const startApp: StartApp = (config, logger) => startGateway(config, logger);
+
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningApp> {
+  const store = openStore(config, logger);
+  const broker = createBroker(brokerOptions(config), { logger, store });
+  let listeners: Awaited<ReturnType<typeof startMqttListeners>>;
+  try {
+    listeners = await startMqttListeners(config, broker, logger);
+  } catch (error) {
+    await broker.close();
+    await store.close();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    await Promise.all(listeners.map((l) => l.close()));
+    await broker.close();
+    await store.close();
+    logger.info('mqttsn-gateway stopped; persistent sessions kept.');
+  };
+  return {
+    mqttPorts: listeners.map((l) => l.port),
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
+
+function brokerOptions(config: GatewayConfig) {
+  return {
+    maxQueuedMessages: config.maxQueuedMessages,
+    maxInflightMessages: config.maxInflightMessages,
+    queueQos0Messages: config.queueQos0Messages,
+    retainAvailable: config.retainAvailable,
+    maximumQos: config.maximumQos,
+    sysInterval: config.sysInterval,
+    version: `mqttsn-gateway ${packageVersion()}`,
+  };
+}
