@@ -17,8 +17,13 @@ export function canRead(ctx: BrokerContext, session: Session, topic: string): bo
 
 /** Store, replace or clear the retained message of the topic (empty payload clears, [MQTT-3.3.1-6]). */
 export function retain(ctx: BrokerContext, message: Message): void {
-  const kept = ctx.retained.set(message);
-  ctx.persist.retained(message.topic, kept);
+  // Keep a clean Message: an InboundPublish also carries packetId/dup, which mean nothing later.
+  const { topic, payload, qos, properties, expiresAt } = message;
+  const clean: Message = { topic, payload, qos, retain: true };
+  if (properties) clean.properties = properties;
+  if (expiresAt !== undefined) clean.expiresAt = expiresAt;
+  const kept = ctx.retained.set(clean);
+  ctx.persist.retained(topic, kept);
 }
 
 /**
