@@ -11,12 +11,19 @@
  * outgoing entries exist and how many reference each message, so the message row goes in the same
  * transaction as its last reference, without a query. Orphans (if any) are removed on load.
  */
+import { join } from 'node:path';
 import type { Message, SubscriptionRequest } from '../broker/types.js';
 import type { Logger } from '../observe/logger.js';
 import { encodeJson } from './json-codec.js';
 import { Batch } from './sqlite-batch.js';
 import { loadAll, purgeExpired, readCounters } from './sqlite-load.js';
-import { describeOpenFailure, type OpenedDatabase, openDatabase, removePidFile } from './sqlite-open.js';
+import {
+  DATABASE_FILE,
+  describeOpenFailure,
+  type OpenedDatabase,
+  openDatabase,
+  removePidFile,
+} from './sqlite-open.js';
 import { outgoingParams, prepareStatements, type Statements, subscriptionParams } from './sqlite-rows.js';
 import type {
   LoadedState,
@@ -37,7 +44,7 @@ export interface SqliteStoreOpenOptions extends SqliteStoreOptions {
 }
 
 export interface SqliteStore extends Store {
-  /** The database file (`<directory>/mqttsn-gateway.db`). */
+  /** The database file (`<directory>/mqttsn-gateway.db`); known before load(). */
   readonly file: string;
   /** Transactions committed since load (group-commit tests, metrics). */
   readonly transactionCount: number;
@@ -200,7 +207,7 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
 
   const store: SqliteStore = {
     get file(): string {
-      return database().file;
+      return join(options.directory, DATABASE_FILE);
     },
 
     get transactionCount(): number {

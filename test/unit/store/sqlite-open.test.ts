@@ -52,6 +52,8 @@ describe('a new data directory', () => {
   it('is created, with a database at the current schema version marked as ours', async () => {
     const nested = join(directory, 'a', 'b');
     const store = createSqliteStore({ directory: nested, sync: 'normal' });
+    // Known before load(), for the start-up log line.
+    expect(store.file).toBe(join(nested, DATABASE_FILE));
     store.load();
     await store.close();
     const db = new Database(join(nested, DATABASE_FILE), { readonly: true });
