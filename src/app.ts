@@ -5,6 +5,7 @@
  */
 
 import { startMqttListeners } from './app/mqtt-listeners.js';
+import { startMqttSn } from './app/mqttsn.js';
 import { openStore } from './app/store.js';
 import { createBroker } from './broker/index.js';
 import type { App, StartApp } from './cli/app-contract.js';
@@ -15,6 +16,8 @@ import { packageVersion } from './version.js';
 export interface RunningApp extends App {
   /** Ports actually bound (port 0 in tests), in config order. */
   readonly mqttPorts: number[];
+  /** MQTT-SN UDP ports actually bound, in config order. */
+  readonly mqttsnPorts: number[];
 }
 
 export const startApp: StartApp = (config, logger) => startGateway(config, logger);
@@ -22,23 +25,29 @@ export const startApp: StartApp = (config, logger) => startGateway(config, logge
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningApp> {
   const store = openStore(config, logger);
   const broker = createBroker(brokerOptions(config), { logger, store });
-  let listeners: Awaited<ReturnType<typeof startMqttListeners>>;
+  let listeners: Awaited<ReturnType<typeof startMqttListeners>> = [];
+  let mqttsn: Awaited<ReturnType<typeof startMqttSn>> | undefined;
   try {
     listeners = await startMqttListeners(config, broker, logger);
+    mqttsn = await startMqttSn(config, broker, store, logger);
   } catch (error) {
+    await Promise.all(listeners.map((l) => l.close()));
     await broker.close();
     await store.close();
     throw error;
   }
+  const gateway = mqttsn.gateway;
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     await Promise.all(listeners.map((l) => l.close()));
+    await gateway.close();
     await broker.close();
     await store.close();
     logger.info('mqttsn-gateway stopped; persistent sessions kept.');
   };
   return {
     mqttPorts: listeners.map((l) => l.port),
+    mqttsnPorts: mqttsn.udp.map((t) => t.port),
     close: () => {
       closing ??= close();
       return closing;

@@ -1,0 +1,95 @@
+/**
+ * The MQTT-SN side of gateway.conf: one UDP transport per `mqttsn_udp` socket and one serial
+ * transport per `serial` line, all served by one gateway in this process (DESIGN.md: transports
+ * chosen at run time — the Paho gateway needs one binary per transport).
+ */
+import type { BrokerApi } from '../broker/types.js';
+import type { GatewayConfig } from '../config/types.js';
+import { type GatewayOptions, type MqttSnGateway, startMqttSnGateway } from '../gateway/index.js';
+import type { Logger } from '../observe/logger.js';
+import type { Store } from '../store/types.js';
+import { createSerialTransport } from '../transport/serial/serial-transport.js';
+import type { DatagramTransport } from '../transport/types.js';
+import { createUdpTransport, type UdpTransport } from '../transport/udp.js';
+
+export interface MqttSnSide {
+  gateway: MqttSnGateway;
+  /** The UDP transports, in config order (their bound ports: `port`). */
+  udp: UdpTransport[];
+  transports: DatagramTransport[];
+}
+
+export function gatewayOptions(config: GatewayConfig): Partial<GatewayOptions> {
+  const table = config.predefinedTopicTable;
+  const global = new Map<number, string>();
+  const perClient = new Map<string, Map<number, string>>();
+  for (const entry of table.entries) {
+    if (entry.clientId === '*') {
+      global.set(entry.topicId, entry.topicName);
+      continue;
+    }
+    let topics = perClient.get(entry.clientId);
+    if (topics === undefined) {
+      topics = new Map();
+      perClient.set(entry.clientId, topics);
+    }
+    topics.set(entry.topicId, entry.topicName);
+  }
+  return {
+    gatewayId: config.gatewayId,
+    advertiseInterval: config.advertiseInterval,
+    tRetry: config.tRetry,
+    nRetry: config.nRetry,
+    maxClients: config.mqttsnMaxClients,
+    maxTopicsPerClient: config.mqttsnMaxTopicsPerClient,
+    sleepBufferSize: config.sleepBufferSize,
+    maxMessageSize: config.mqttsnMaxMessageSize,
+    keepAliveTolerance: config.keepaliveTolerance,
+    qosMinus1: config.qosMinus1,
+    wakeupFromNewAddress: config.wakeupNewAddress,
+    maxInflight: config.mqttsnMaxInflight,
+    predefinedTopics: global,
+    clientPredefinedTopics: perClient,
+  };
+}
+
+function createTransports(
+  config: GatewayConfig,
+  logger: Logger,
+): { udp: UdpTransport[]; all: DatagramTransport[] } {
+  const udp = config.mqttsnUdp.map((spec) =>
+    createUdpTransport(
+      {
+        port: spec.port,
+        host: spec.bind,
+        ipv6: spec.family === 6,
+        // ADVERTISE goes to the configured IPv4 address; IPv6 sockets advertise nowhere by default.
+        ...(spec.family === 4
+          ? { broadcastAddress: config.advertiseAddress.host, broadcastPort: config.advertiseAddress.port }
+          : {}),
+      },
+      logger,
+    ),
+  );
+  const serial = config.serial.map((line) =>
+    createSerialTransport({ path: line.device, baudRate: line.baudRate, framing: line.framing }, logger),
+  );
+  return { udp, all: [...udp, ...serial] };
+}
+
+export async function startMqttSn(
+  config: GatewayConfig,
+  broker: BrokerApi,
+  store: Store,
+  logger: Logger,
+): Promise<MqttSnSide> {
+  const { udp, all } = createTransports(config, logger);
+  const gateway = await startMqttSnGateway(gatewayOptions(config), {
+    broker,
+    transports: all,
+    logger,
+    store,
+  });
+  for (const transport of all) logger.info(`MQTT-SN listening on ${transport.name}.`);
+  return { gateway, udp, transports: all };
+}
