@@ -151,6 +151,25 @@ describe('serial transport, raw framing, over a socat pty pair', () => {
     expect((await sink.waitForCount(1))[0]!.data).toEqual(PINGREQ);
   });
 
+  it('backs off, doubling the delay up to the maximum between attempts', async () => {
+    const pair = await createSocatPair();
+    cleanups.push(() => pair.dispose());
+    await pair.stop();
+    const lines: string[] = [];
+    const transport = createSerialTransport(
+      { path: pair.a, baudRate: 9600, framing: 'raw', backoff: { initialMs: 20, maxMs: 80 } },
+      createLogger('debug', (line) => lines.push(line)),
+    );
+    const sink = new DatagramSink();
+    await transport.start(sink);
+    cleanups.push(() => transport.close());
+    await sink.waitUntil(() => transport.counters.openFailures >= 5, 'five failed opens');
+    await transport.close();
+    const delays = lines.map((l) => /retrying in ([\d.]+) s/.exec(l)?.[1]).filter((d) => d !== undefined);
+    expect(delays.slice(0, 5)).toEqual(['0.02', '0.04', '0.08', '0.08', '0.08']);
+    expect(lines.filter((l) => l.includes('cannot open')).length).toBeGreaterThanOrEqual(5);
+  });
+
   it('close() stops the reopen attempts', async () => {
     const pair = await createSocatPair();
     cleanups.push(() => pair.dispose());
