@@ -71,6 +71,16 @@ export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Above this share of one core, a generator process may be what limits the figure. */
+const GENERATOR_BUSY_SHARE = 0.9;
+
+/** A note when one generator process was nearly saturated over the window, else null. */
+export function generatorBottleneckNote(run: GeneratorRun, fromNs: number, toNs: number): string | null {
+  const busiest = Math.max(0, ...run.measured.map((m) => cpuShare(m.cpuUs / 1e6, fromNs, toNs) ?? 0));
+  if (busiest < GENERATOR_BUSY_SHARE) return null;
+  return `a generator process used ${Math.round(busiest * 100)}% of a core: the figure may be the generator's limit`;
+}
+
 export function cpuShare(cpuSeconds: number, fromNs: number, toNs: number): number | null {
   const wallSeconds = (toNs - fromNs) / 1e9;
   return wallSeconds > 0 ? cpuSeconds / wallSeconds : null;

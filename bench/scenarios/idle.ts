@@ -7,7 +7,7 @@
 import { readRssKb } from '../procstat.js';
 import type { IdleJob } from '../protocol.js';
 import { sleep } from '../targets.js';
-import { cpuShare, runGenerators, split } from './harness.js';
+import { cpuShare, generatorBottleneckNote, runGenerators, split } from './harness.js';
 import { type Scenario, THROUGHPUT_TARGET } from './types.js';
 
 /** Let the broker finish what the last handshakes started (and a garbage collector run) before reading RSS. */
@@ -60,6 +60,8 @@ export const idleConnections: Scenario = {
     if (failed > 0) notes.push(`${failed} of ${load.connections} connections failed`);
     if (!broker.running) notes.push(`broker ${broker.exitReason}`);
     const measurable = connected > 0 && endNs > startNs;
+    const bottleneck = measurable ? generatorBottleneckNote(run, startNs, endNs) : null;
+    if (bottleneck !== null) notes.push(bottleneck);
     notes.push(`RSS ${(rssBeforeKb / 1024).toFixed(1)} → ${(rssAfterKb / 1024).toFixed(1)} MB`);
     return {
       metrics: {

@@ -6,7 +6,7 @@
 
 import { readPeakRssKb } from '../procstat.js';
 import type { Job, PublishJob, Qos01, SubscribeJob } from '../protocol.js';
-import { cpuShare, type GeneratorRun, runGenerators, split } from './harness.js';
+import { cpuShare, type GeneratorRun, generatorBottleneckNote, runGenerators, split } from './harness.js';
 import {
   type LoadOptions,
   PEAK_MEMORY,
@@ -122,6 +122,8 @@ function summarise(
   if (timedOut) notes.push(`stopped at the ${context.load.timeoutSeconds} s limit`);
   if (!context.broker.running) notes.push(`broker ${context.broker.exitReason}`);
   const measurable = publishersDone > 0 && subscribersDone > 0 && received > 0 && lastNs > startNs;
+  const bottleneck = measurable ? generatorBottleneckNote(run, startNs, lastNs) : null;
+  if (bottleneck !== null) notes.push(bottleneck);
   const rate = measurable ? received / ((lastNs - startNs) / 1e9) : null;
   return {
     metrics: { [metricKey]: rate, [PEAK_MEMORY.key]: peakRssMb(context) },
