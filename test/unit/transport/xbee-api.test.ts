@@ -70,6 +70,18 @@ describe('XBee API framing: golden frames', () => {
     });
   });
 
+  it('reads a 0x91 Explicit Rx Indicator (radios with AO=1) like a Receive Packet', () => {
+    const explicit = hex('91 0013A20040A1B2C3 7D33 E8 E8 0011 C105 01 0216');
+    expect(parseXbeeApiFrame(explicit)).toEqual({
+      type: 'receive',
+      src64: hex('0013A20040A1B2C3'),
+      src16: 0x7d33,
+      options: 0x01,
+      data: hex('0216'),
+    });
+    expect(parseXbeeApiFrame(hex('91 0013A20040A1B2C3 7D33 E8 E8'))).toBeInstanceOf(XbeeFrameError);
+  });
+
   it('builds a Transmit Request 0x10 byte for byte like Digi’s example', () => {
     const request = buildTransmitRequest({
       frameId: 1,

@@ -7,6 +7,8 @@ export const API_TRANSMIT_REQUEST = 0x10;
 export const API_MODEM_STATUS = 0x8a;
 export const API_TRANSMIT_STATUS = 0x8b;
 export const API_RECEIVE_PACKET = 0x90;
+/** Sent instead of 0x90 by radios set to AO=1 (explicit addressing); same source, more fields. */
+export const API_EXPLICIT_RECEIVE = 0x91;
 
 /** Broadcast destination of a Transmit Request: 64-bit 0x000000000000FFFF, 16-bit 0xFFFE. */
 export const BROADCAST_64: Readonly<Buffer> = Buffer.from([0, 0, 0, 0, 0, 0, 0xff, 0xff]);
@@ -16,9 +18,14 @@ export const ADDRESS_16_UNKNOWN = 0xfffe;
 /** Octets of a Transmit Request before its RF data. */
 export const TRANSMIT_REQUEST_HEADER = 14;
 const RECEIVE_PACKET_HEADER = 12;
+/** 0x91: src64, src16, src/dst endpoint, cluster id, profile id, options, then RF data. */
+const EXPLICIT_RECEIVE_HEADER = 18;
 const TRANSMIT_STATUS_LENGTH = 7;
 
-/** 0x90 Receive Packet: `0x90 | src64(8) | src16(2) | options(1) | RF data`. */
+/**
+ * 0x90 Receive Packet: `0x90 | src64(8) | src16(2) | options(1) | RF data`; a 0x91 Explicit Rx
+ * Indicator (AO=1) is read as the same thing, its endpoints and cluster/profile ids skipped.
+ */
 export interface ReceivePacket {
   readonly type: 'receive';
   readonly src64: Buffer;
@@ -67,6 +74,17 @@ export function parseXbeeApiFrame(frameData: Buffer): XbeeApiFrame | XbeeFrameEr
         src16: frameData.readUInt16BE(9),
         options: frameData[11]!,
         data: frameData.subarray(RECEIVE_PACKET_HEADER),
+      };
+    case API_EXPLICIT_RECEIVE:
+      if (frameData.length < EXPLICIT_RECEIVE_HEADER) {
+        return tooShort('Explicit Rx Indicator 0x91', frameData.length);
+      }
+      return {
+        type: 'receive',
+        src64: frameData.subarray(1, 9),
+        src16: frameData.readUInt16BE(9),
+        options: frameData[17]!,
+        data: frameData.subarray(EXPLICIT_RECEIVE_HEADER),
       };
     case API_TRANSMIT_STATUS:
       if (frameData.length < TRANSMIT_STATUS_LENGTH)
