@@ -11,7 +11,8 @@ import { preparePublishers } from './roles/publisher.js';
 import type { Role } from './roles/role.js';
 import { prepareSubscribers } from './roles/subscriber.js';
 
-const GRACE_MS = 30_000;
+// Preparing may take up to a minute (the orchestrator's limit) before the run's own deadline starts.
+const GRACE_MS = 90_000;
 
 let role: Role | null = null;
 
