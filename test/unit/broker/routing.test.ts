@@ -1,7 +1,7 @@
 /** Routing through the core with fake links: QoS, subscription options, retained, authorizer. */
 import { describe, expect, it } from 'vitest';
 import { ReasonCode } from '../../../src/broker/types.js';
-import { connect, makeBroker, message, publish, settle } from './helpers.js';
+import { connect, linkInfo, makeBroker, message, publish, settle } from './helpers.js';
 
 describe('routing', () => {
   it('delivers at min(publish QoS, subscription QoS) with packet ids only for QoS>0', async () => {
@@ -282,5 +282,32 @@ describe('authorizer', () => {
       publishWill: true,
     });
     expect(sub.link.deliveries).toHaveLength(0);
+  });
+});
+
+describe('shared subscriptions and presence', () => {
+  it('prefer a connected member; an offline member keeps its queued share', async () => {
+    const broker = makeBroker();
+    const online = connect(broker, 'online');
+    const offline = connect(broker, 'offline', { cleanStart: false, sessionExpiry: 60 });
+    online.session.subscribe([{ filter: '$share/g/job', qos: 1 }]);
+    offline.session.subscribe([{ filter: '$share/g/job', qos: 1 }]);
+    offline.session.disconnect({ publishWill: false });
+    const pub = connect(broker, 'pub');
+    for (let i = 0; i < 3; i++) await publish(pub.session, message('job', String(i), 1));
+    expect(online.link.payloads()).toEqual(['0', '1', '2']);
+  });
+
+  it('reports connects and disconnects as events and in connectedCount', () => {
+    const broker = makeBroker();
+    const seen: string[] = [];
+    broker.on('clientConnected', (e) => seen.push(`+${e.clientId}/${e.protocol}`));
+    broker.on('clientDisconnected', (e) => seen.push(`-${e.clientId}:${e.reason}`));
+    const a = connect(broker, 'a');
+    connect(broker, 'b', { info: linkInfo({ protocol: 'mqtt-sn', protocolVersion: 1, receiveMaximum: 1 }) });
+    expect(broker.connectedCount()).toBe(2);
+    a.session.disconnect({ publishWill: true });
+    expect(broker.connectedCount()).toBe(1);
+    expect(seen).toEqual(['+a/mqtt', '+b/mqtt-sn', '-a:connection lost']);
   });
 });
