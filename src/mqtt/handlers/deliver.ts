@@ -44,6 +44,35 @@ export function deliverySize(conn: MqttConnection, delivery: Delivery): number {
   return fastPublishSize(topicBytes, delivery.payload.length, delivery.qos, conn.protocolVersion === 5, 0);
 }
 
+/**
+ * The last QoS 0 PUBLISH encoded without alias or properties. A fan-out hands the same message
+ * to many links in a row; they all write this one buffer instead of an encoding each.
+ */
+const lastEncoded: { payload: Buffer | undefined; topic: string; flags: number; buf: Buffer } = {
+  payload: undefined,
+  topic: '',
+  flags: -1,
+  buf: Buffer.alloc(0),
+};
+
+function encodeQos0Shared(
+  topic: string,
+  payload: Buffer,
+  retain: boolean,
+  dup: boolean,
+  v5: boolean,
+): Buffer {
+  const flags = (retain ? 1 : 0) | (dup ? 2 : 0) | (v5 ? 4 : 0);
+  const last = lastEncoded;
+  if (last.payload === payload && last.topic === topic && last.flags === flags) return last.buf;
+  const buf = encodeFastPublish(topic, payload, 0, retain, dup, 0, v5, 0);
+  last.payload = payload;
+  last.topic = topic;
+  last.flags = flags;
+  last.buf = buf;
+  return buf;
+}
+
 export function deliverPublish(conn: MqttConnection, delivery: Delivery): void {
   // A subscriber that does not read must not grow our memory: QoS 0 is dropped and counted;
   // QoS>0 is bounded by the core's in-flight window.
@@ -72,6 +101,10 @@ export function deliverPublish(conn: MqttConnection, delivery: Delivery): void {
     );
   }
   const v5 = conn.protocolVersion === 5;
+  if (delivery.qos === 0 && alias === 0 && !needsFullEncoder(conn, delivery)) {
+    conn.writeBuffer(encodeQos0Shared(topic, delivery.payload, delivery.retain, delivery.dup, v5));
+    return;
+  }
   const buf = needsFullEncoder(conn, delivery)
     ? generate(fullPublishPacket(delivery, topic, alias), conn.encodeOptions)
     : encodeFastPublish(
