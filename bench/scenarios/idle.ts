@@ -59,7 +59,7 @@ export const idleConnections: Scenario = {
     }
     if (failed > 0) notes.push(`${failed} of ${load.connections} connections failed`);
     if (!broker.running) notes.push(`broker ${broker.exitReason}`);
-    const measurable = connected > 0 && endNs > startNs;
+    const measurable = broker.running && connected > 0 && endNs > startNs;
     const bottleneck = measurable ? generatorBottleneckNote(run, startNs, endNs) : null;
     if (bottleneck !== null) notes.push(bottleneck);
     notes.push(`RSS ${(rssBeforeKb / 1024).toFixed(1)} → ${(rssAfterKb / 1024).toFixed(1)} MB`);

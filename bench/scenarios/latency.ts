@@ -41,7 +41,7 @@ export const latency: Scenario = {
     if (r.errors > 0) notes.push(`${r.errors} connections closed during the run`);
     if (r.timedOut) notes.push(`stopped at the ${load.timeoutSeconds} s limit`);
     if (!context.broker.running) notes.push(`broker ${context.broker.exitReason}`);
-    const valid = r.samples > 0;
+    const valid = r.samples > 0 && r.errors === 0 && context.broker.running;
     return {
       metrics: { p50_us: valid ? r.p50Us : null, p99_us: valid ? r.p99Us : null },
       generatorCpu: cpuShare(run.generatorCpuSeconds, r.startNs, r.endNs),

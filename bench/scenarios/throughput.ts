@@ -121,7 +121,9 @@ function summarise(
   if (errors > 0) notes.push(`${errors} connections closed during the run`);
   if (timedOut) notes.push(`stopped at the ${context.load.timeoutSeconds} s limit`);
   if (!context.broker.running) notes.push(`broker ${context.broker.exitReason}`);
-  const measurable = publishersDone > 0 && subscribersDone > 0 && received > 0 && lastNs > startNs;
+  // A run where the broker died or dropped connections has no figure, only its notes.
+  const intact = context.broker.running && errors === 0;
+  const measurable = intact && publishersDone > 0 && subscribersDone > 0 && received > 0 && lastNs > startNs;
   const bottleneck = measurable ? generatorBottleneckNote(run, startNs, lastNs) : null;
   if (bottleneck !== null) notes.push(bottleneck);
   const rate = measurable ? received / ((lastNs - startNs) / 1e9) : null;
