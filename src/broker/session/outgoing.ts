@@ -17,8 +17,9 @@ function windowSize(ctx: BrokerContext, info: LinkInfo): number {
   return max > 0 ? max : ctx.options.maxInflightMessages;
 }
 
-function isExpired(message: Message, now: number): boolean {
-  return message.expiresAt !== undefined && message.expiresAt <= now;
+/** Reads the clock only for messages that can expire (the common case never pays for it). */
+function isExpired(ctx: BrokerContext, message: Message): boolean {
+  return message.expiresAt !== undefined && message.expiresAt <= ctx.now();
 }
 
 export function dropMessage(ctx: BrokerContext, session: Session, topic: string, reason: DropReason): void {
@@ -52,7 +53,7 @@ export function offer(
   }
   if (!defer && session.queue.length === 0 && !session.redeliveryPending) {
     if (qos === 0) {
-      if (isExpired(message, ctx.now())) dropMessage(ctx, session, message.topic, 'expired');
+      if (isExpired(ctx, message)) dropMessage(ctx, session, message.topic, 'expired');
       else transmit(ctx, session, p, message, 0, retain, subscriptionIds, 0, false);
       return;
     }
@@ -140,7 +141,7 @@ function transmit(
     qos,
     retain,
     dup,
-    properties: remainingLifetime(message, ctx.now()),
+    properties: remainingLifetime(ctx, message),
   };
   if (packetId !== 0) delivery.packetId = packetId;
   if (subscriptionIds) delivery.subscriptionIds = subscriptionIds as number[];
@@ -151,15 +152,20 @@ function transmit(
     return false;
   }
   ctx.metrics.messagesSent++;
-  p.link.deliver(delivery);
+  try {
+    p.link.deliver(delivery);
+  } catch (error) {
+    // A front end's bug must not break the publisher's call nor other subscribers.
+    ctx.logger.error(`Delivery to ${session.clientId} (${p.info.peer}) failed: ${String(error)}`);
+  }
   return true;
 }
 
 /** v5 message expiry: the interval sent on is the time remaining (MQTT 5 §3.3.2.3.3). */
-function remainingLifetime(message: Message, now: number): PublishProperties | undefined {
+function remainingLifetime(ctx: BrokerContext, message: Message): PublishProperties | undefined {
   const props = message.properties;
   if (props?.messageExpiryInterval === undefined || message.expiresAt === undefined) return props;
-  const remaining = Math.max(1, Math.ceil((message.expiresAt - now) / 1000));
+  const remaining = Math.max(1, Math.ceil((message.expiresAt - ctx.now()) / 1000));
   return { ...props, messageExpiryInterval: remaining };
 }
 
@@ -180,7 +186,6 @@ export function pump(ctx: BrokerContext, session: Session): void {
   const outer = pumping;
   pumping = session;
   try {
-    const now = ctx.now();
     for (;;) {
       const p = session.presence;
       if (p.kind !== 'connected') return;
@@ -188,7 +193,7 @@ export function pump(ctx: BrokerContext, session: Session): void {
       if (!entry) break;
       if (entry.qos > 0 && session.inflight.size >= windowSize(ctx, p.info)) return;
       session.queue.shift();
-      if (isExpired(entry.message, now)) {
+      if (isExpired(ctx, entry.message)) {
         ctx.persist.removeOutgoing(session, entry);
         dropMessage(ctx, session, entry.message.topic, 'expired');
       } else if (entry.qos === 0) {

@@ -311,3 +311,19 @@ describe('shared subscriptions and presence', () => {
     expect(seen).toEqual(['+a/mqtt', '+b/mqtt-sn', '-a:connection lost']);
   });
 });
+
+describe('a faulty front end', () => {
+  it('a link whose deliver throws breaks neither the publisher nor other subscribers', async () => {
+    const broker = makeBroker();
+    const bad = connect(broker, 'bad');
+    bad.link.onDeliver = () => {
+      throw new Error('boom');
+    };
+    bad.session.subscribe([{ filter: 't', qos: 1 }]);
+    const good = connect(broker, 'good');
+    good.session.subscribe([{ filter: 't', qos: 1 }]);
+    const outcome = await publish(connect(broker, 'pub').session, message('t', 'x', 1));
+    expect(outcome).toEqual({ reason: ReasonCode.Success });
+    expect(good.link.payloads()).toEqual(['x']);
+  });
+});
