@@ -94,7 +94,7 @@ export class AdmissionList {
   /** A QoS −1 PUBLISH (§6.8): the first entry with an address pattern matching the sender. */
   admitAddress(addressKey: string): AdmissionResult {
     for (const { entry, address } of this.entries) {
-      if (address !== undefined && address.test(addressKey)) return admitted(entry);
+      if (address?.test(addressKey)) return admitted(entry);
     }
     return { ok: false };
   }
