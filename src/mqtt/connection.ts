@@ -4,7 +4,7 @@
  * Packet handling lives in dispatch.ts and handlers/; this file only moves bytes and state.
  */
 import type { Duplex } from 'node:stream';
-import { parser as createParser, generate, type Packet, type Parser } from 'mqtt-packet';
+import { generate, type Packet } from 'mqtt-packet';
 import {
   type BrokerApi,
   type ClientLink,
@@ -13,8 +13,8 @@ import {
   type SessionHandle,
 } from '../broker/types.js';
 import type { Logger } from '../observe/logger.js';
-import { dispatchFrame, dispatchPacket, failConnection } from './dispatch.js';
-import { describeReason, MqttProtocolError, reasonForDecodeError } from './errors.js';
+import { dispatchFrame, failConnection } from './dispatch.js';
+import { describeReason, MqttProtocolError } from './errors.js';
 import { deliverPublish } from './handlers/deliver.js';
 import type { MqttFrontEndOptions } from './options.js';
 import type { InboundTopicAliases, OutboundTopicAliases } from './topic-alias.js';
@@ -33,6 +33,41 @@ function uncorkConnection(conn: MqttConnection): void {
 
 function onTimerExpired(conn: MqttConnection): void {
   conn.timerExpired();
+}
+
+/** Encoder options per protocol version, shared (mqtt-packet only reads them). */
+const ENCODE_OPTIONS: Record<number, { protocolVersion: number }> = {
+  3: { protocolVersion: 3 },
+  4: { protocolVersion: 4 },
+  5: { protocolVersion: 5 },
+};
+
+/** Scratch for readFixedHeader: single-threaded, used and read back at once. */
+const header = { remainingLength: 0 };
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Socket listeners are module functions finding their connection through the socket, not
+ * closures: an idle connection then costs no function objects of its own.
+ */
+const CONNECTION = Symbol('mqtt-connection');
+type SocketWithConnection = Duplex & { [CONNECTION]?: MqttConnection };
+
+function connectionOf(socket: Duplex): MqttConnection | undefined {
+  return (socket as SocketWithConnection)[CONNECTION];
+}
+function onSocketData(this: Duplex, chunk: Buffer): void {
+  connectionOf(this)?.onData(chunk);
+}
+function onSocketError(this: Duplex, error: Error): void {
+  connectionOf(this)?.lost(`socket error: ${error.message}`);
+}
+function onSocketEnd(this: Duplex): void {
+  connectionOf(this)?.lost('closed its connection');
+}
+function onSocketClose(this: Duplex): void {
+  connectionOf(this)?.lost('closed its connection');
 }
 
 export class MqttConnection implements ClientLink {
@@ -54,21 +89,18 @@ export class MqttConnection implements ClientLink {
   /** Inbound QoS 2 packet ids awaiting PUBREL (quota is released at PUBCOMP). */
   inboundQos2: Set<number> | undefined;
   /** The packet being dispatched, fixed header included: handlers re-check raw bytes in it. */
-  frame: Buffer = Buffer.alloc(0);
+  frame: Buffer = EMPTY;
   frameHeaderLength = 0;
-  /** Options for mqtt-packet's generate; protocolVersion is set after CONNECT. */
-  readonly encodeOptions = { protocolVersion: 4 };
+  /** Options for mqtt-packet's generate (3.1.1 until the CONNECT says otherwise). */
+  encodeOptions: { protocolVersion: number } = ENCODE_OPTIONS[4]!;
 
-  private readonly parser: Parser;
-  private decodeError: string | undefined;
   /** Chunks of a packet whose remaining length is known but not all arrived yet. */
-  private partialChunks: Buffer[] = [];
+  private partialChunks: Buffer[] | undefined;
   private partialBytes = 0;
   private partialTotal = 0;
   private partialHeaderLength = 0;
   /** Fewer bytes than a complete fixed header. */
   private stub: Buffer | undefined;
-  private readonly header = { remainingLength: 0 };
   /** The one timer: CONNECT timeout first, then keep-alive (refreshed on input, never re-created). */
   private timer: NodeJS.Timeout | undefined;
   private corked = false;
@@ -81,13 +113,11 @@ export class MqttConnection implements ClientLink {
     readonly peer: string,
     private readonly onClosed: (conn: MqttConnection) => void,
   ) {
-    this.parser = createParser();
-    this.parser.on('packet', this.onParsedPacket);
-    this.parser.on('error', this.onParseError);
-    socket.on('data', this.onData);
-    socket.on('error', this.onSocketError);
-    socket.on('close', this.onSocketClose);
-    socket.on('end', this.onSocketEnd);
+    (socket as SocketWithConnection)[CONNECTION] = this;
+    socket.on('data', onSocketData);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+    socket.on('end', onSocketEnd);
     this.timer = setTimeout(onTimerExpired, options.connectTimeoutMs, this);
   }
 
@@ -98,21 +128,26 @@ export class MqttConnection implements ClientLink {
 
   // ---- input -------------------------------------------------------------------------------
 
-  private readonly onData = (chunk: Buffer): void => {
+  /** Sets the protocol level read from CONNECT: 3 (3.1), 4 (3.1.1) or 5. */
+  setProtocolVersion(version: number): void {
+    this.protocolVersion = version;
+    this.encodeOptions = ENCODE_OPTIONS[version] ?? ENCODE_OPTIONS[4]!;
+  }
+
+  onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
     this.broker.metrics.bytesReceived += chunk.length;
     // Any bytes from the client count as activity [MQTT-3.1.2-22]; refresh() reuses the timer.
     if (this.state === 'connected' && this.timer !== undefined) this.timer.refresh();
     let buf = chunk;
     let at = 0;
-    if (this.partialTotal > 0) {
+    if (this.partialChunks !== undefined) {
       at = Math.min(this.partialTotal - this.partialBytes, chunk.length);
       this.partialChunks.push(at === chunk.length ? chunk : chunk.subarray(0, at));
       this.partialBytes += at;
       if (this.partialBytes < this.partialTotal) return;
       const frame = Buffer.concat(this.partialChunks, this.partialTotal);
-      this.partialChunks = [];
-      this.partialTotal = 0;
+      this.partialChunks = undefined;
       this.processFrame(frame, this.partialHeaderLength);
     } else if (this.stub !== undefined) {
       buf = Buffer.concat([this.stub, chunk]);
@@ -129,7 +164,7 @@ export class MqttConnection implements ClientLink {
         );
         return;
       }
-      const headerLength = readFixedHeader(buf, at, this.header);
+      const headerLength = readFixedHeader(buf, at, header);
       if (headerLength === HEADER_INCOMPLETE) {
         this.stub = Buffer.from(buf.subarray(at));
         return;
@@ -138,7 +173,7 @@ export class MqttConnection implements ClientLink {
         this.fail(new MqttProtocolError(ReasonCode.MalformedPacket, 'remaining length longer than 4 bytes'));
         return;
       }
-      const total = headerLength + this.header.remainingLength;
+      const total = headerLength + header.remainingLength;
       if (total > this.options.maxPacketSize) {
         // [MQTT-3.2.2-15]: refused before a byte of it is buffered.
         this.fail(
@@ -151,7 +186,7 @@ export class MqttConnection implements ClientLink {
       }
       if (at + total > buf.length) {
         // Keep references to what arrived; memory grows only as bytes really come in.
-        this.partialChunks.push(buf.subarray(at));
+        this.partialChunks = [buf.subarray(at)];
         this.partialBytes = buf.length - at;
         this.partialTotal = total;
         this.partialHeaderLength = headerLength;
@@ -160,7 +195,7 @@ export class MqttConnection implements ClientLink {
       this.processFrame(buf.subarray(at, at + total), headerLength);
       at += total;
     }
-  };
+  }
 
   /** A method, not a field test, because handlers change the state behind TypeScript's back. */
   isClosed(): boolean {
@@ -171,23 +206,9 @@ export class MqttConnection implements ClientLink {
     this.frame = frame;
     this.frameHeaderLength = headerLength;
     dispatchFrame(this, frame, headerLength);
+    // Do not keep the socket's read chunk alive through a reference to the last frame.
+    this.frame = EMPTY;
   }
-
-  /** Decodes a complete packet with mqtt-packet; the 'packet' event dispatches it synchronously. */
-  decodeWithMqttPacket(frame: Buffer): void {
-    this.decodeError = undefined;
-    this.parser.parse(frame);
-    if (this.decodeError !== undefined)
-      throw new MqttProtocolError(reasonForDecodeError(this.decodeError), this.decodeError);
-  }
-
-  private readonly onParsedPacket = (packet: Packet): void => {
-    if (this.state !== 'closed') dispatchPacket(this, packet);
-  };
-
-  private readonly onParseError = (error: Error): void => {
-    this.decodeError = error.message;
-  };
 
   // ---- output ------------------------------------------------------------------------------
 
@@ -288,8 +309,7 @@ export class MqttConnection implements ClientLink {
     this.state = 'closed';
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    this.partialChunks = [];
-    this.partialTotal = 0;
+    this.partialChunks = undefined;
     this.stub = undefined;
     const session = this.session;
     this.session = undefined;
@@ -300,26 +320,12 @@ export class MqttConnection implements ClientLink {
     this.onClosed(this);
   }
 
-  private readonly onSocketEnd = (): void => {
-    if (this.state !== 'closed') {
-      this.logger.info(`Client ${this.label} closed its connection.`);
-      this.terminate(true);
-    }
-  };
-
-  private readonly onSocketError = (error: Error): void => {
-    if (this.state !== 'closed') {
-      this.logger.info(`Socket error on client ${this.label}: ${error.message}.`);
-      this.terminate(true);
-    }
-  };
-
-  private readonly onSocketClose = (): void => {
-    if (this.state !== 'closed') {
-      this.logger.info(`Client ${this.label} closed its connection.`);
-      this.terminate(true);
-    }
-  };
+  /** The stream ended or failed without DISCONNECT: the client is lost, its will goes out. */
+  lost(why: string): void {
+    if (this.state === 'closed') return;
+    this.logger.info(`Client ${this.label} ${why}.`);
+    this.terminate(true);
+  }
 }
 
 function destroySocket(socket: Duplex): void {

@@ -5,6 +5,7 @@
  */
 import type { Packet } from 'mqtt-packet';
 import { ReasonCode } from '../broker/types.js';
+import { decodePacket } from './codec.js';
 import type { MqttConnection } from './connection.js';
 import { ConnackV3, connackCode, describeReason, MqttProtocolError } from './errors.js';
 import { handleAuth } from './handlers/auth.js';
@@ -35,7 +36,7 @@ export function dispatchFrame(conn: MqttConnection, frame: Buffer, headerLength:
     if (conn.state === 'awaiting-connect') {
       // The connection already checked that the first byte is CONNECT's.
       precheckConnect(conn, frame, headerLength);
-      conn.decodeWithMqttPacket(frame);
+      dispatchPacket(conn, decodePacket(frame, conn.protocolVersion));
       return;
     }
     if (type === PacketType.PUBLISH) {
@@ -49,14 +50,14 @@ export function dispatchFrame(conn: MqttConnection, frame: Buffer, headerLength:
     } else if (type === PacketType.AUTH && conn.protocolVersion !== 5) {
       throw new MqttProtocolError(ReasonCode.MalformedPacket, 'packet type 15 is reserved before MQTT 5');
     }
-    conn.decodeWithMqttPacket(frame);
+    dispatchPacket(conn, decodePacket(frame, conn.protocolVersion));
   } catch (error) {
     failConnection(conn, error);
   }
 }
 
-/** Called by mqtt-packet's parser, synchronously inside dispatchFrame's try. */
-export function dispatchPacket(conn: MqttConnection, packet: Packet): void {
+/** A packet decoded by mqtt-packet, to its handler. Throws MqttProtocolError. */
+function dispatchPacket(conn: MqttConnection, packet: Packet): void {
   if (conn.logger.debugEnabled && packet.cmd !== 'publish') traceReceived(conn, packet);
   switch (packet.cmd) {
     case 'connect':

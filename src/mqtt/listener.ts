@@ -44,18 +44,15 @@ export function attachMqttConnection(
   options: Partial<MqttFrontEndOptions>,
   logger: Logger,
   peer: string = peerOf(socket),
-  onClosed: (handle: MqttConnectionHandle) => void = () => {},
+  onClosed: (handle: MqttConnectionHandle) => void = ignore,
 ): MqttConnectionHandle {
-  const full: MqttFrontEndOptions = { ...defaultMqttFrontEndOptions, ...options };
-  let handle: MqttConnectionHandle | undefined;
-  const conn = new MqttConnection(socket, broker, full, logger, peer, () => {
-    if (handle !== undefined) onClosed(handle);
-  });
-  handle = {
-    peer,
-    shutdown: () => conn.shutdown(),
-  };
-  return handle;
+  return new MqttConnection(socket, broker, withDefaults(options), logger, peer, onClosed);
+}
+
+function ignore(): void {}
+
+function withDefaults(options: Partial<MqttFrontEndOptions>): MqttFrontEndOptions {
+  return { ...defaultMqttFrontEndOptions, ...options };
 }
 
 export async function startMqttListener(
@@ -64,6 +61,7 @@ export async function startMqttListener(
   options: Partial<MqttFrontEndOptions>,
   logger: Logger,
 ): Promise<MqttListener> {
+  const full = withDefaults(options);
   const connections = new Set<MqttConnectionHandle>();
   const forget = (handle: MqttConnectionHandle): void => {
     connections.delete(handle);
@@ -72,7 +70,7 @@ export async function startMqttListener(
     socket.setNoDelay(true);
     const peer = peerOf(socket);
     logger.info(`New connection from ${peer} on port ${address.port === 0 ? bound : address.port}.`);
-    connections.add(attachMqttConnection(socket, broker, options, logger, peer, forget));
+    connections.add(new MqttConnection(socket, broker, full, logger, peer, forget));
   });
   let bound = 0;
   await new Promise<void>((resolve, reject) => {

@@ -33,8 +33,7 @@ export function precheckConnect(conn: MqttConnection, frame: Buffer, headerLengt
     throw new MqttProtocolError(ReasonCode.MalformedPacket, `unknown protocol name '${name}' [MQTT-3.1.2-1]`);
   }
   const known = name === 'MQIsdp' ? level === 3 : level === 4 || level === 5;
-  conn.protocolVersion = known ? level : 4;
-  conn.encodeOptions.protocolVersion = conn.protocolVersion;
+  conn.setProtocolVersion(known ? level : 4);
   if (!known) {
     throw new MqttProtocolError(
       ReasonCode.UnsupportedProtocolVersion,
