@@ -56,7 +56,7 @@ export class ConnectionLimiter {
   private readonly now: () => number;
   private readonly maxTracked: number;
 
-  constructor(private readonly options: ConnectionLimitOptions) {
+  constructor(readonly options: ConnectionLimitOptions) {
     this.now = options.now ?? Date.now;
     this.maxTracked = options.maxTrackedAddresses ?? DEFAULT_TRACKED_ADDRESSES;
   }
