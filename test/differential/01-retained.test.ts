@@ -1,0 +1,64 @@
+/**
+ * 01 retained messages, against mosquitto: set, replace, clear with an empty payload; delivered
+ * on subscribe with RETAIN=1, live deliveries with RETAIN=0 (MQTT-3.3.1-9); overlapping filters.
+ */
+import { describe, expect, it } from 'vitest';
+import { expectSameAsMosquitto } from './helpers/scenario.js';
+
+describe.each([4, 5] as const)('01 retained, MQTT %i', (version) => {
+  it('01-01 set, replace, clear; delivered on subscribe with retain flag, live without', async () => {
+    const ref = await expectSameAsMosquitto(async (run) => {
+      const pub = await run.connect('pub', { version, clientId: 'pub' });
+      await pub.publish('r/a', 'first', { retain: true, qos: 1 });
+      await pub.publish('r/a', 'second', { retain: true, qos: 1 });
+      await pub.publish('r/b', 'keep', { retain: true });
+      await pub.publish('r/c', 'gone', { retain: true });
+      await pub.publish('r/c', '', { retain: true });
+      const sub = await run.connect('sub', { version, clientId: 'sub' });
+      await sub.subscribe([{ topic: 'r/#', qos: 2 }]);
+      await run.sync();
+      await pub.publish('r/a', 'live', { retain: true, qos: 1 });
+      await run.sync();
+    });
+    expect(ref.sub).toContainEqual(
+      expect.objectContaining({ topic: 'r/a', payload: 'second', retain: true }),
+    );
+  });
+
+  it('01-02 retained QoS is min(message, subscription); empty retained clears and is forwarded', async () => {
+    await expectSameAsMosquitto(async (run) => {
+      const pub = await run.connect('pub', { version, clientId: 'pub' });
+      await pub.publish('q/2', 'two', { retain: true, qos: 2 });
+      await pub.publish('q/0', 'zero', { retain: true, qos: 0 });
+      const s0 = await run.connect('s0', { version, clientId: 's0' });
+      await s0.subscribe([{ topic: 'q/+', qos: 0 }]);
+      const s2 = await run.connect('s2', { version, clientId: 's2' });
+      await s2.subscribe([{ topic: 'q/+', qos: 2 }]);
+      await run.sync();
+      await pub.publish('q/2', '', { retain: true, qos: 1 });
+      await run.sync();
+      const late = await run.connect('late', { version, clientId: 'late' });
+      await late.subscribe([{ topic: 'q/#', qos: 1 }]);
+      await run.sync();
+    });
+  });
+
+  it('01-03 overlapping subscriptions in one SUBSCRIBE and in two; resubscribe resends retained', async () => {
+    await expectSameAsMosquitto(async (run) => {
+      const pub = await run.connect('pub', { version, clientId: 'pub' });
+      await pub.publish('o/x', 'retained', { retain: true, qos: 1 });
+      const a = await run.connect('a', { version, clientId: 'a' });
+      await a.subscribe([
+        { topic: 'o/#', qos: 1 },
+        { topic: 'o/x', qos: 0 },
+      ]);
+      await run.sync();
+      await a.subscribe([{ topic: '+/x', qos: 2 }]);
+      await run.sync();
+      await a.subscribe([{ topic: 'o/x', qos: 1 }]);
+      await run.sync();
+      await pub.publish('o/x', 'live', { qos: 2 });
+      await run.sync();
+    });
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * The scenario DSL. A scenario is an async script over a `Run`: it opens named clients, makes
+ * them connect, subscribe, publish, disconnect or drop, and places barriers. The same script runs
+ * against a real mosquitto and against our broker; each run yields a transcript (per client, in
+ * order: every packet the broker sent, normalised, plus `closed by broker` / `timeout` events and
+ * the script's own notes), and the two transcripts must be equal.
+ *
+ * Order is compared per client only: the relative order of packets on two different sockets is
+ * not something a client can observe reliably, nor something the spec fixes.
+ */
+import { expect } from 'vitest';
+import { type ConnectSpec, ScriptedClient } from './client.js';
+import { type RunningBroker, startMosquitto } from './mosquitto.js';
+import { type Entry, formatEntry } from './normalise.js';
+import { startOurs } from './ours.js';
+
+export type Transcript = Record<string, Entry[]>;
+
+export class Run {
+  private readonly clients: ScriptedClient[] = [];
+  private readonly transcript: Transcript = {};
+  private generation = new Map<string, number>();
+
+  constructor(
+    readonly port: number,
+    /** 'mosquitto' or 'ours' — only for scenario notes that must not differ; do not branch on it. */
+    readonly side: string,
+  ) {}
+
+  /**
+   * Opens a connection and sends CONNECT; resolves once CONNACK (or a close) arrived. A name used
+   * again (a reconnect) gets its own transcript key, `name#2`, `name#3`, …
+   */
+  async connect(name: string, spec: ConnectSpec): Promise<ScriptedClient> {
+    const n = (this.generation.get(name) ?? 0) + 1;
+    this.generation.set(name, n);
+    const key = n === 1 ? name : `${name}#${n}`;
+    const client = await ScriptedClient.open(key, this.port, spec);
+    this.clients.push(client);
+    this.transcript[key] = client.entries;
+    await client.connect(spec);
+    return client;
+  }
+
+  /** Opens a connection without sending anything (for hand-built first packets). */
+  async open(name: string, spec: ConnectSpec): Promise<ScriptedClient> {
+    const client = await ScriptedClient.open(name, this.port, spec);
+    this.clients.push(client);
+    this.transcript[name] = client.entries;
+    return client;
+  }
+
+  /** Barrier: every open client pings in turn, so everything sent so far has been handled. */
+  async sync(): Promise<void> {
+    for (const client of this.clients) await client.ping();
+    // A second round: deliveries caused by the first round's handling have reached their sockets.
+    for (const client of this.clients) await client.ping();
+  }
+
+  /** A plain wait, only where the scenario is about time (will delay, expiry). */
+  async sleep(ms: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, ms));
+  }
+
+  /** Records an observation of the script itself (e.g. "socket still open") in a transcript. */
+  note(name: string, entry: Entry): void {
+    (this.transcript[name] ??= []).push(entry);
+  }
+
+  result(): Transcript {
+    return this.transcript;
+  }
+
+  closeAll(): void {
+    for (const client of this.clients) client.destroy();
+  }
+}
+
+export type Scenario = (run: Run) => Promise<void>;
+
+export interface DifferentialOptions {
+  mosquittoConfig?: string[];
+  ours?: Parameters<typeof startOurs>;
+}
+
+async function runOn(broker: RunningBroker, side: string, scenario: Scenario): Promise<Transcript> {
+  const run = new Run(broker.port, side);
+  try {
+    await scenario(run);
+    return run.result();
+  } finally {
+    run.closeAll();
+  }
+}
+
+/** Runs the scenario on a fresh mosquitto and a fresh broker of ours, side by side. */
+export async function runBoth(
+  scenario: Scenario,
+  options: DifferentialOptions = {},
+): Promise<{ mosquitto: Transcript; ours: Transcript }> {
+  const [mosq, ours] = await Promise.all([
+    startMosquitto(options.mosquittoConfig),
+    startOurs(...(options.ours ?? [])),
+  ]);
+  try {
+    const [m, o] = await Promise.all([runOn(mosq, 'mosquitto', scenario), runOn(ours, 'ours', scenario)]);
+    return { mosquitto: m, ours: o };
+  } finally {
+    await Promise.all([mosq.stop(), ours.stop()]);
+  }
+}
+
+/** One line per entry: diffs stay readable (one changed line per differing packet). */
+export function asLines(transcript: Transcript): Record<string, string[]> {
+  const lines: Record<string, string[]> = {};
+  for (const [name, entries] of Object.entries(transcript)) lines[name] = entries.map(formatEntry);
+  return lines;
+}
+
+/**
+ * Runs both and asserts identical transcripts. Returns mosquitto's transcript so that a test can
+ * also pin down what the reference does (so the scenario cannot silently test nothing).
+ */
+export async function expectSameAsMosquitto(
+  scenario: Scenario,
+  options: DifferentialOptions = {},
+): Promise<Transcript> {
+  const { mosquitto, ours } = await runBoth(scenario, options);
+  if (process.env.DIFF_SHOW === '1') {
+    process.stderr.write(`mosquitto: ${JSON.stringify(asLines(mosquitto), null, 1)}\n`);
+    process.stderr.write(`ours: ${JSON.stringify(asLines(ours), null, 1)}\n`);
+  }
+  expect(asLines(ours), 'our broker (actual) vs mosquitto 2.0.11 (expected)').toEqual(asLines(mosquitto));
+  return mosquitto;
+}
