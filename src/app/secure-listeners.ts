@@ -58,14 +58,15 @@ export function limiterFromConfig(config: GatewayConfig): ConnectionLimiter {
 
 /**
  * Raw TCP connections pass the limiter before anything else; refused ones are destroyed at once
- * with a log line naming the peer and the limit.
+ * with a log line naming the peer and the limit. Returns the open raw sockets (for close()).
  */
 function guardConnections(
   server: net.Server,
   limiter: ConnectionLimiter,
   logger: Logger,
   label: string,
-): void {
+): Set<net.Socket> {
+  const open = new Set<net.Socket>();
   server.on('connection', (socket: net.Socket) => {
     const verdict = limiter.admit(addressOf(socket.remoteAddress));
     if (!verdict.ok) {
@@ -75,8 +76,13 @@ function guardConnections(
       socket.destroy();
       return;
     }
-    socket.once('close', () => verdict.slot.release());
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      verdict.slot.release();
+    });
   });
+  return open;
 }
 
 interface Running {
@@ -109,10 +115,28 @@ async function listen(server: net.Server, spec: ListenerSpec): Promise<number> {
   return typeof info === 'object' && info !== null ? info.port : spec.port;
 }
 
-function closer(server: net.Server, state: Running, extra?: () => void): () => Promise<void> {
+/** Time MQTT connections get to send their DISCONNECT before leftover sockets are destroyed. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Stops accepting and shuts every MQTT connection down; sockets still in a TLS handshake or an
+ * HTTP upgrade (no MQTT connection yet) are destroyed after a short grace.
+ */
+function closer(
+  server: net.Server,
+  state: Running,
+  rawSockets: Set<net.Socket>,
+  extra?: () => void,
+): () => Promise<void> {
   return () =>
     new Promise<void>((resolve) => {
-      server.close(() => resolve());
+      const grace = setTimeout(() => {
+        for (const socket of rawSockets) socket.destroy();
+      }, CLOSE_GRACE_MS);
+      server.close(() => {
+        clearTimeout(grace);
+        resolve();
+      });
       extra?.();
       for (const handle of [...state.connections]) handle.shutdown();
     });
@@ -132,7 +156,7 @@ async function startTlsListener(
     handshakeTimeout: options.connectTimeoutMs || DEFAULT_HANDSHAKE_TIMEOUT_MS,
   });
   let port = spec.port;
-  guardConnections(server, limiter, logger, `TLS listener on port ${spec.port}`);
+  const rawSockets = guardConnections(server, limiter, logger, `TLS listener on port ${spec.port}`);
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     socket.setNoDelay(true);
     const peer = peerName(socket);
@@ -148,7 +172,7 @@ async function startTlsListener(
   server.on('error', (error) => logger.error(`TLS listener on port ${port}: ${error.message}`));
   port = await listen(server, spec);
   logger.info(`Opening TLS listen socket on port ${port}.`);
-  return { kind: 'tls', port, close: closer(server, state) };
+  return { kind: 'tls', port, close: closer(server, state, rawSockets) };
 }
 
 async function startWebSocketListener(
@@ -175,7 +199,7 @@ async function startWebSocketListener(
   });
   let port = spec.port;
   const label = `${kind === 'wss' ? 'Secure WebSocket' : 'WebSocket'} listener on port ${spec.port}`;
-  guardConnections(server, limiter, logger, label);
+  const rawSockets = guardConnections(server, limiter, logger, label);
   const wss = new WebSocketServer({
     server,
     maxPayload: options.maxPacketSize,
@@ -206,7 +230,7 @@ async function startWebSocketListener(
   return {
     kind,
     port,
-    close: closer(server, state, () => {
+    close: closer(server, state, rawSockets, () => {
       wss.close();
       server.closeAllConnections();
     }),
