@@ -4,16 +4,11 @@
  */
 import type { ClientLink, Delivery, LinkInfo, ReasonCode } from '../broker/types.js';
 import type { SnClient } from './client.js';
-import { encapsulationOverhead, type GatewayContext, messageLimit } from './context.js';
+import type { GatewayContext } from './context.js';
 import type { Endpoint } from './forwarder.js';
 import { linkClosedByCore } from './lifecycle.js';
 import { enqueueDelivery, enqueueRelease } from './outbound.js';
 import { onCoreDrained } from './sleep.js';
-
-/** PUBLISH header octets with a 2-octet topic id (§5.4.12): Length, MsgType, Flags, TopicId, MsgId. */
-const PUBLISH_HEADER = 7;
-/** The 3-octet Length form adds 2 octets above 255 (§5.2.1). */
-const LONG_LENGTH_EXTRA = 2;
 
 export function createLink(ctx: GatewayContext, client: SnClient): ClientLink {
   const link: ClientLink = {
@@ -36,8 +31,9 @@ export function createLink(ctx: GatewayContext, client: SnClient): ClientLink {
 
 /**
  * What the core needs to know about an MQTT-SN link: one QoS≥1 in flight (§6.6, unless configured
- * otherwise), and the largest PUBLISH the transport can carry, so that the core drops a too-large
- * message (§6.10 "the gateway silently aborts the publish procedure") and counts it.
+ * otherwise). No maximumPacketSize: a delivery too large for the transport is dropped by the
+ * gateway itself (§6.10 "the gateway silently aborts the publish procedure"), which counts it in
+ * stats().oversized and logs it naming the client.
  */
 export function linkInfo(ctx: GatewayContext, endpoint: Endpoint): LinkInfo {
   return {
@@ -45,10 +41,5 @@ export function linkInfo(ctx: GatewayContext, endpoint: Endpoint): LinkInfo {
     protocolVersion: 1,
     peer: endpoint.key,
     receiveMaximum: ctx.options.maxInflight,
-    maximumPacketSize: messageLimit(ctx, endpoint) + encapsulationOverhead(endpoint),
-    deliverySize: (delivery) => {
-      const size = PUBLISH_HEADER + delivery.payload.length;
-      return (size > 255 ? size + LONG_LENGTH_EXTRA : size) + encapsulationOverhead(endpoint);
-    },
   };
 }
