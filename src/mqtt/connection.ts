@@ -104,6 +104,7 @@ export class MqttConnection implements ClientLink {
   /** The one timer: CONNECT timeout first, then keep-alive (refreshed on input, never re-created). */
   private timer: NodeJS.Timeout | undefined;
   private corked = false;
+  private writtenThisTurn = false;
 
   constructor(
     readonly socket: Duplex,
@@ -212,19 +213,26 @@ export class MqttConnection implements ClientLink {
 
   // ---- output ------------------------------------------------------------------------------
 
-  /** Queues bytes; everything written in one event-loop turn goes out in one writev. */
+  /**
+   * Writes bytes. The first write of an event-loop turn goes straight out (a lone CONNACK or ack
+   * pays no batching latency); later ones in the same turn are corked and leave in one writev.
+   */
   writeBuffer(buf: Buffer): void {
     if (this.socket.destroyed || this.socket.writableEnded) return;
-    if (!this.corked) {
+    this.broker.metrics.bytesSent += buf.length;
+    if (!this.writtenThisTurn) {
+      this.writtenThisTurn = true;
+      process.nextTick(uncorkConnection, this);
+    } else if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(uncorkConnection, this);
     }
-    this.broker.metrics.bytesSent += buf.length;
     this.socket.write(buf);
   }
 
   flushWrites(): void {
+    this.writtenThisTurn = false;
+    if (!this.corked) return;
     this.corked = false;
     if (!this.socket.destroyed) this.socket.uncork();
   }
