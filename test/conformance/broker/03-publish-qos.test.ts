@@ -142,6 +142,36 @@ describe('03 publish QoS, v5 reason codes and trace', () => {
     await waitForLog(t.logs, /Sending PUBACK to client1 \(m1, rc0\)$/);
   });
 
+  it('03-09 -v trace of a delivery, and bytes counted into broker metrics', async () => {
+    const sub = await connected(4, 'client2');
+    await subscribe(sub, 'm/t', 0);
+    const before = { ...t.broker.metrics };
+    const pub = await connected(4, 'client3');
+    pub.send(publish('m/t', 'abc', 0));
+    await sub.expect('publish');
+    await waitForLog(t.logs, /Sending PUBLISH to client2 \(d0, q0, r0, m0, 'm\/t', \.\.\. \(3 bytes\)\)$/);
+    expect(t.broker.metrics.bytesReceived).toBeGreaterThan(before.bytesReceived);
+    expect(t.broker.metrics.bytesSent).toBeGreaterThan(before.bytesSent);
+  });
+
+  it('03-10 not authorized: v5 PUBACK 0x87 and SUBACK 0x87; 3.1.1 SUBACK 0x80', async () => {
+    await t.close();
+    const authorizer = {
+      canPublish: (_id: string, _user: string | undefined, topic: string) => !topic.startsWith('secret'),
+      canSubscribe: (_id: string, _user: string | undefined, filter: string) => !filter.startsWith('secret'),
+      canRead: () => true,
+    };
+    t = await startTestBroker({}, { authorizer });
+    const c5 = await connected(5, 'deny5');
+    c5.send(publish('secret/x', 'no', 1, 1));
+    expect((await c5.expect('puback')).reasonCode).toBe(0x87);
+    c5.send({ cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: 'secret/#', qos: 0 }] });
+    expect((await c5.expect('suback')).granted).toEqual([0x87]);
+    const c4 = await connected(4, 'deny4');
+    c4.send({ cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: 'secret/#', qos: 0 }] });
+    expect((await c4.expect('suback')).granted).toEqual([0x80]);
+  });
+
   it('03-08 QoS above the maximum QoS: v5 DISCONNECT 0x9B', async () => {
     await t.close();
     t = await startTestBroker({ maximumQos: 1 });
