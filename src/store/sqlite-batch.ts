@@ -4,7 +4,8 @@
  * session saved twice is written once. Applied in one transaction (group commit).
  *
  * Order: deleteSession(c) drops c's pending writes and is applied first; everything for c that
- * stays pending was submitted after it, so the batch replays submission order exactly.
+ * stays pending was submitted after it, so the batch replays submission order exactly. (c's queue
+ * rows are deleted by seq, as pending outgoing deletes: see deleteSession in sqlite.ts.)
  */
 import type { Message } from '../broker/types.js';
 import {
@@ -63,7 +64,6 @@ export class Batch {
     for (const clientId of this.deletedClients) {
       statements.deleteClientSession.run(clientId);
       statements.deleteClientSubscriptions.run(clientId);
-      statements.deleteClientOutgoing.run(clientId);
       statements.deleteClientIncoming.run(clientId);
       statements.deleteClientGatewayState.run(clientId);
     }

@@ -60,6 +60,9 @@ export const MIGRATIONS: readonly Migration[] = [
           properties TEXT
         );
 
+        -- No secondary index: every queued message is a row here, so each index would be paid on
+        -- the hot path. Deletes go by seq (the store keeps each client's seqs in memory); the
+        -- orphan purge at load scans once.
         CREATE TABLE outgoing (
           seq INTEGER PRIMARY KEY,
           client_id TEXT NOT NULL,
@@ -70,8 +73,6 @@ export const MIGRATIONS: readonly Migration[] = [
           packet_id INTEGER,
           subscription_ids TEXT
         );
-        CREATE INDEX outgoing_by_client ON outgoing (client_id);
-        CREATE INDEX outgoing_by_message ON outgoing (message_id);
 
         CREATE TABLE incoming_qos2 (
           client_id TEXT NOT NULL,

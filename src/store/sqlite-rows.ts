@@ -33,7 +33,6 @@ export type SubscriptionParams = [
 export interface Statements {
   deleteClientSession: Statement<[string]>;
   deleteClientSubscriptions: Statement<[string]>;
-  deleteClientOutgoing: Statement<[string]>;
   deleteClientIncoming: Statement<[string]>;
   deleteClientGatewayState: Statement<[string]>;
   upsertSession: Statement<[string, string]>;
@@ -56,7 +55,6 @@ export function prepareStatements(db: Database): Statements {
   return {
     deleteClientSession: db.prepare('DELETE FROM sessions WHERE client_id = ?'),
     deleteClientSubscriptions: db.prepare('DELETE FROM subscriptions WHERE client_id = ?'),
-    deleteClientOutgoing: db.prepare('DELETE FROM outgoing WHERE client_id = ?'),
     deleteClientIncoming: db.prepare('DELETE FROM incoming_qos2 WHERE client_id = ?'),
     deleteClientGatewayState: db.prepare('DELETE FROM gateway_state WHERE client_id = ?'),
     upsertSession: db.prepare('INSERT OR REPLACE INTO sessions (client_id, data) VALUES (?, ?)'),

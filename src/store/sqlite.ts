@@ -237,11 +237,13 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
 
     deleteSession(clientId: string): void {
       database();
+      // Its queue rows go one by one by primary key: the in-memory index knows every seq, and the
+      // outgoing table then needs no index on client_id (cheaper inserts on the hot path).
       for (const seq of seqsByClient.get(clientId) ?? []) {
         const ref = outgoing.get(seq);
         outgoing.delete(seq);
-        batch.outgoing.delete(seq);
-        batch.newOutgoing.delete(seq);
+        if (batch.newOutgoing.delete(seq)) batch.outgoing.delete(seq);
+        else batch.outgoing.set(seq, null);
         if (ref !== undefined) dropReference(ref.messageId);
       }
       seqsByClient.delete(clientId);
