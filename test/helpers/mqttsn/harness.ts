@@ -31,6 +31,8 @@ export interface HarnessOptions {
   store?: Store;
   /** Reuse this UDP port (gateway restart tests). */
   port?: number;
+  /** Where the UDP transport broadcasts (ADVERTISE tests). */
+  broadcast?: { address: string; port: number };
 }
 
 /** Test defaults: fast retransmission, no ADVERTISE noise. */
@@ -43,7 +45,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     : createLogger('info', (line) => logLines.push(line));
   const store = options.store ?? createMemoryStore();
   const broker = createBroker({ sysInterval: 0, ...options.broker }, { logger: silentLogger, store });
-  const udp = createUdpTransport({ port: options.port ?? 0, host: '127.0.0.1' }, silentLogger);
+  const udp = createUdpTransport(
+    {
+      port: options.port ?? 0,
+      host: '127.0.0.1',
+      broadcastAddress: options.broadcast?.address,
+      broadcastPort: options.broadcast?.port,
+    },
+    silentLogger,
+  );
   const gateway = await startMqttSnGateway(
     { ...FAST, ...options.gateway },
     { broker, transports: [udp], logger, store },
