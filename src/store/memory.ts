@@ -5,7 +5,9 @@
  * (test/contract/store.contract.ts).
  *
  * Values are deep-copied on the way in and on the way out, so the caller's later changes to an
- * object never reach the stored state — exactly as with a database.
+ * object never reach the stored state — exactly as with a database. Messages are the exception on
+ * the way in: they are immutable once handed to the core (broker/types.ts), and copying every
+ * payload would be the memory store's main cost.
  */
 import type { Message, SubscriptionRequest } from '../broker/types.js';
 import { deepClone } from './clone.js';
@@ -160,12 +162,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     saveRetained(topic: string, message: Message | undefined): void {
       assertOpen();
       if (message === undefined) retained.delete(topic);
-      else retained.set(topic, { ...deepClone(message), topic });
+      // Messages are immutable once handed to the core (broker/types.ts): kept as they are.
+      else retained.set(topic, { ...message, topic });
     },
 
     saveMessage(message: StoredMessage): void {
       assertOpen();
-      messages.set(message.id, deepClone(message));
+      messages.set(message.id, message);
       lastMessageId = Math.max(lastMessageId, message.id);
     },
 
