@@ -1,0 +1,930 @@
+/**
+ * One simulated battery sensor: an MQTT-SN v1.2 client written the way small firmware is — one
+ * state (sensor-state.ts), one open request at a time with T_retry/N_retry (exchange.ts, §6.13),
+ * a small outbox of readings — not a mirror image of the gateway.
+ *
+ * Life of a sensor: power on → find the gateway (SEARCHGW → GWINFO, §6.1, or a configured address) →
+ * CONNECT, answering WILLTOPICREQ/WILLMSGREQ (§6.2) → REGISTER its topics (§6.5) and SUBSCRIBE to
+ * `sensors/<id>/cmd` (§6.9) → publish readings at its QoS (§6.6; QoS −1 without any connection,
+ * §6.8) → with a sleep setting: DISCONNECT(duration) → asleep → wake, either to poll (PINGREQ with
+ * ClientId, take the buffered messages, PINGRESP, §6.14) or to report (CONNECT without clean session).
+ * N_retry unanswered retransmissions mean the connection is gone: it starts over.
+ */
+import {
+  decode,
+  encode,
+  type MqttSnPacket,
+  type PublishPacket,
+  type PublishQoS,
+  type PublishTopic,
+  ReturnCode,
+  topicIdFieldValue,
+} from '../src/codec/mqttsn/index.js';
+import type { Logger } from '../src/observe/logger.js';
+import { Battery } from './battery.js';
+import { parseCommands } from './commands.js';
+import { Exchange } from './exchange.js';
+import type { Origin, SensorLink } from './links/types.js';
+import type { Random } from './prng.js';
+import { encodeReading, ReadingsModel } from './readings.js';
+import type { Scheduler, Timer } from './scheduler.js';
+import type { SensorConfig } from './sensor-config.js';
+import { type Outgoing, RecentIds, type SensorState } from './sensor-state.js';
+import type { GroupStats } from './stats.js';
+
+/** Readings kept while the sensor cannot send (not connected, waiting for an ack); older ones are dropped. */
+const OUTBOX_CAPACITY = 16;
+/** A sensor that cannot reach the gateway waits this long before trying again (plus T_retry). */
+const RECONNECT_DELAY_MS = 1000;
+
+export interface SensorHooks {
+  /** Every PUBLISH the sensor accepted from the gateway (duplicates excluded). */
+  onMessage?(clientId: string, topic: string, payload: Buffer): void;
+  /** The sensor has sent all its readings (`count`) and has nothing in flight. */
+  onFinished?(sensor: Sensor): void;
+}
+
+export class Sensor {
+  state: SensorState = { kind: 'off' };
+  readonly battery: Battery;
+  private readonly readings: ReadingsModel;
+  private readonly exchange: Exchange;
+  private link: SensorLink | undefined;
+  private gatewayFound = false;
+  private intervalSeconds: number;
+  private sleepSeconds: number;
+  private qos: PublishQoS;
+  /** Our publish topics' ids from REGACK (§6.5), by topic name. */
+  private readonly registered = new Map<string, number>();
+  /** Topic ids the gateway told us (SUBACK, REGISTER from the gateway, §6.10), for incoming PUBLISH. */
+  private readonly inboundTopics = new Map<number, string>();
+  private subscribed = false;
+  private readonly outbox: Outgoing[] = [];
+  private readonly qos2Received = new Set<number>();
+  private readonly qos1Received = new RecentIds(32);
+  private lastMsgId = 0;
+  private reports = 0;
+  private nextReportAt = 0;
+  private lastSentAt = 0;
+  private reportTimer: Timer | undefined;
+  private keepAliveTimer: Timer | undefined;
+  private wakeTimer: Timer | undefined;
+  private holdUntil = 0;
+  private holdTimer: Timer | undefined;
+  private stopping = false;
+  private finished = false;
+  private stopResolve: (() => void) | undefined;
+
+  constructor(
+    readonly config: SensorConfig,
+    private readonly scheduler: Scheduler,
+    readonly stats: GroupStats,
+    random: Random,
+    private readonly logger: Logger,
+    private readonly hooks: SensorHooks = {},
+  ) {
+    this.intervalSeconds = config.intervalSeconds;
+    this.sleepSeconds = config.sleepSeconds;
+    this.qos = config.qos;
+    this.battery = new Battery(this.seconds(), config.batteryMah);
+    this.readings = new ReadingsModel(random);
+    this.exchange = new Exchange(
+      scheduler,
+      () => config.tRetrySeconds * 1000,
+      () => config.nRetry,
+      { transmit: (packet) => this.transmit(packet), retried: () => this.stats.counters.retried++ },
+    );
+  }
+
+  get clientId(): string {
+    return this.config.clientId;
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** Current reporting interval and sleep duration (changed by commands). */
+  get settings(): { intervalSeconds: number; sleepSeconds: number; qos: number } {
+    return { intervalSeconds: this.intervalSeconds, sleepSeconds: this.sleepSeconds, qos: this.qos };
+  }
+
+  /** Powers the sensor on after its start offset. */
+  start(link: SensorLink): void {
+    this.link = link;
+    this.scheduler.after(this.config.startDelayMs, () => {
+      if (this.stopping) return;
+      this.battery.setState('awake', this.seconds());
+      this.nextReportAt = this.scheduler.now();
+      this.beginSession();
+    });
+  }
+
+  /** A datagram from the gateway (already through the simulated radio). */
+  receive(data: Buffer, origin: Origin): void {
+    if (this.state.kind === 'asleep' || this.state.kind === 'off' || this.state.kind === 'stopped') {
+      return; // The radio is off: nothing is heard.
+    }
+    this.battery.received(data.length);
+    const result = decode(data);
+    if (!result.ok) {
+      this.logger.warn(`${this.clientId}: undecodable message from the gateway: ${result.error.message}`);
+      return;
+    }
+    this.handle(result.packet, origin);
+  }
+
+  /**
+   * Ends the run: no more readings; what is in flight may finish, then a plain DISCONNECT (§6.12)
+   * so that the gateway does not publish wills. Resolves when the sensor is stopped or `forceStop` runs.
+   */
+  stop(): Promise<void> {
+    if (this.state.kind === 'stopped') return Promise.resolve();
+    this.stopping = true;
+    this.scheduler.cancel(this.reportTimer);
+    const done = new Promise<void>((resolve) => {
+      this.stopResolve = resolve;
+    });
+    this.advanceStop();
+    return done;
+  }
+
+  /** Stops at once (the drain deadline passed): what is still in flight counts as lost. */
+  forceStop(): void {
+    if (this.state.kind === 'stopped') return;
+    if (this.exchange.busy && this.exchange.current?.startsWith('PUB')) this.stats.counters.lost++;
+    this.exchange.cancel();
+    this.enterStopped();
+  }
+
+  // ---- session set-up ----
+
+  private beginSession(): void {
+    if (this.stopping) {
+      this.advanceStop();
+      return;
+    }
+    if (this.qos === -1) {
+      // §6.8: no connection, no registration, no subscription: publish and forget.
+      this.state = { kind: 'active' };
+      this.scheduleReport();
+      return;
+    }
+    if (this.config.discover && !this.gatewayFound) {
+      this.search();
+      return;
+    }
+    this.connect(false);
+  }
+
+  private search(): void {
+    this.state = { kind: 'searching' };
+    this.exchange.start({
+      what: 'SEARCHGW',
+      packet: { type: 'SEARCHGW', radius: 1 },
+      matches: (reply) => reply.type === 'GWINFO' || reply.type === 'ADVERTISE',
+      onReply: () => {
+        this.gatewayFound = true;
+        this.connect(false);
+      },
+      onGiveUp: () => this.backoff('no GWINFO after SEARCHGW'),
+    });
+  }
+
+  /** CONNECT (§6.2). `resume`: waking from sleep to report — keep the session, no will prompt. */
+  private connect(resume: boolean): void {
+    this.state = { kind: 'connecting', resume };
+    const will = !resume && this.config.will !== undefined;
+    this.exchange.start({
+      what: 'CONNECT',
+      packet: {
+        type: 'CONNECT',
+        will,
+        cleanSession: resume ? false : this.config.cleanSession,
+        duration: this.config.keepAliveSeconds,
+        clientId: this.clientId,
+      },
+      matches: (reply) => reply.type === 'CONNACK' || reply.type === 'WILLTOPICREQ',
+      onReply: (reply) => this.onConnectReply(reply),
+      onGiveUp: () => this.backoff('no CONNACK'),
+    });
+  }
+
+  private onConnectReply(reply: MqttSnPacket): void {
+    if (reply.type === 'WILLTOPICREQ') {
+      this.sendWillTopic();
+      return;
+    }
+    if (reply.type === 'WILLMSGREQ') {
+      this.sendWillMessage();
+      return;
+    }
+    if (reply.type !== 'CONNACK') return;
+    if (reply.returnCode !== ReturnCode.ACCEPTED) {
+      this.logger.warn(`${this.clientId}: CONNACK refused (return code ${reply.returnCode})`);
+      this.hold(this.config.tWaitSeconds);
+      this.backoff(`CONNACK return code ${reply.returnCode}`);
+      return;
+    }
+    this.stats.counters.connects++;
+    const resumed = this.state.kind === 'connecting' && this.state.resume;
+    if (!resumed) {
+      // A new session: the gateway's topic ids for us start afresh (§6.3).
+      if (this.config.cleanSession) {
+        this.registered.clear();
+        this.inboundTopics.clear();
+      }
+      this.subscribed = false;
+    }
+    this.state = { kind: 'setup' };
+    this.nextSetupStep();
+  }
+
+  private sendWillTopic(): void {
+    const will = this.config.will;
+    this.exchange.start({
+      what: 'WILLTOPIC',
+      packet: {
+        type: 'WILLTOPIC',
+        will: will ? { qos: will.qos, retain: will.retain, topic: will.topic } : null,
+      },
+      matches: (reply) => reply.type === 'WILLMSGREQ' || reply.type === 'CONNACK',
+      onReply: (reply) => this.onConnectReply(reply),
+      onGiveUp: () => this.backoff('no WILLMSGREQ'),
+    });
+  }
+
+  private sendWillMessage(): void {
+    this.exchange.start({
+      what: 'WILLMSG',
+      packet: { type: 'WILLMSG', willMsg: Buffer.from(this.config.will?.message ?? '') },
+      matches: (reply) => reply.type === 'CONNACK',
+      onReply: (reply) => this.onConnectReply(reply),
+      onGiveUp: () => this.backoff('no CONNACK after WILLMSG'),
+    });
+  }
+
+  /** Registers what is not registered yet, then subscribes to the command topic, then reports. */
+  private nextSetupStep(): void {
+    const unregistered = this.topicNames().find((name) => !this.registered.has(name));
+    if (unregistered !== undefined) {
+      this.register(unregistered, () => this.nextSetupStep());
+      return;
+    }
+    if (!this.subscribed) {
+      this.subscribeCommands();
+      return;
+    }
+    this.goActive();
+  }
+
+  private topicNames(): string[] {
+    const names: string[] = [];
+    if (this.config.topic.kind === 'name') names.push(this.config.topic.name);
+    if (this.config.batteryTopic !== undefined && this.config.batteryEvery > 0)
+      names.push(this.config.batteryTopic);
+    return names;
+  }
+
+  private register(name: string, then: () => void): void {
+    const msgId = this.nextMsgId();
+    this.exchange.start({
+      what: `REGISTER ${name}`,
+      packet: { type: 'REGISTER', topicId: 0, msgId, topicName: name },
+      matches: (reply) => reply.type === 'REGACK' && reply.msgId === msgId,
+      onReply: (reply) => {
+        if (reply.type !== 'REGACK') return;
+        if (reply.returnCode === ReturnCode.ACCEPTED) {
+          this.registered.set(name, reply.topicId);
+          this.stats.counters.registrations++;
+          return then();
+        }
+        // §6.5: try again later; after "congestion" only after T_WAIT.
+        this.logger.warn(`${this.clientId}: REGISTER ${name} refused (return code ${reply.returnCode})`);
+        this.hold(this.config.tWaitSeconds);
+        this.scheduler.after(this.config.tWaitSeconds * 1000, () => {
+          if (this.state.kind === 'setup' || this.state.kind === 'active') then();
+        });
+      },
+      onGiveUp: () => this.connectionLost(`no REGACK for ${name}`),
+    });
+  }
+
+  private subscribeCommands(): void {
+    const msgId = this.nextMsgId();
+    const topic = this.config.commandTopic;
+    const packet: MqttSnPacket = {
+      type: 'SUBSCRIBE',
+      dup: false,
+      qos: 1,
+      msgId,
+      topic: { type: 'name', name: topic },
+    };
+    this.exchange.start({
+      what: `SUBSCRIBE ${topic}`,
+      packet,
+      retransmit: { ...packet, dup: true },
+      matches: (reply) => reply.type === 'SUBACK' && reply.msgId === msgId,
+      onReply: (reply) => {
+        if (reply.type !== 'SUBACK') return;
+        if (reply.returnCode === ReturnCode.ACCEPTED && reply.topicId !== 0) {
+          this.inboundTopics.set(reply.topicId, topic);
+        } else if (reply.returnCode !== ReturnCode.ACCEPTED) {
+          this.logger.warn(`${this.clientId}: SUBSCRIBE ${topic} refused (return code ${reply.returnCode})`);
+        }
+        // Either way the sensor goes on reporting; a refused command topic only loses commands.
+        this.subscribed = true;
+        this.nextSetupStep();
+      },
+      onGiveUp: () => this.connectionLost('no SUBACK'),
+    });
+  }
+
+  private goActive(): void {
+    this.state = { kind: 'active' };
+    this.armKeepAlive();
+    if (this.sleepSeconds > 0 && this.reportDue()) this.takeReading();
+    else if (this.sleepSeconds === 0) this.scheduleReport();
+    this.pump();
+  }
+
+  // ---- reporting ----
+
+  private reportDue(): boolean {
+    return this.scheduler.now() >= this.nextReportAt - 5 && !this.countReached();
+  }
+
+  private countReached(): boolean {
+    return this.config.count !== undefined && this.reports >= this.config.count;
+  }
+
+  /** Awake sensors report on a timer; sleeping ones report when they wake (see wake()). */
+  private scheduleReport(): void {
+    this.scheduler.cancel(this.reportTimer);
+    if (this.stopping || this.countReached()) return;
+    const delay = Math.max(0, this.nextReportAt - this.scheduler.now());
+    this.reportTimer = this.scheduler.after(delay, () => {
+      this.reportTimer = undefined;
+      if (this.qos === -1) this.battery.setState('awake', this.seconds());
+      this.takeReading();
+      if (this.sleepSeconds === 0 || this.qos === -1) this.scheduleReport();
+      this.pump();
+      if (this.qos === -1) this.sleepBetweenQosMinus1Reports();
+    });
+  }
+
+  private takeReading(): void {
+    if (this.countReached()) return;
+    const now = this.scheduler.now();
+    this.nextReportAt = Math.max(this.nextReportAt + this.intervalSeconds * 1000, now + 1);
+    this.reports++;
+    const reading = this.readings.next(this.seconds(), this.battery.volts);
+    this.enqueue({ stream: 'reading', payload: encodeReading(reading) });
+    const every = this.config.batteryEvery;
+    if (
+      every > 0 &&
+      this.reports % every === 0 &&
+      this.config.batteryTopic !== undefined &&
+      this.qos !== -1
+    ) {
+      const level = (this.battery.level * 100).toFixed(2);
+      this.enqueue({
+        stream: 'battery',
+        payload: Buffer.from(`{"level":${level},"v":${reading.batteryVolts}}`),
+      });
+    }
+  }
+
+  private enqueue(item: Outgoing): void {
+    if (this.outbox.length >= OUTBOX_CAPACITY) {
+      this.outbox.shift();
+      this.stats.counters.lost++;
+    }
+    this.outbox.push(item);
+  }
+
+  /** QoS −1 sensors have no session to keep: between readings the radio is simply off. */
+  private sleepBetweenQosMinus1Reports(): void {
+    if (this.sleepSeconds > 0) this.battery.setState('asleep', this.seconds());
+  }
+
+  /** Decides what the sensor does next whenever nothing is outstanding. */
+  private pump(): void {
+    if (this.state.kind !== 'active' || this.exchange.busy) return;
+    if (this.scheduler.now() < this.holdUntil) {
+      if (!this.holdTimer) {
+        this.holdTimer = this.scheduler.after(this.holdUntil - this.scheduler.now(), () => {
+          this.holdTimer = undefined;
+          this.pump();
+        });
+      }
+      return;
+    }
+    while (this.outbox.length > 0) {
+      const item = this.outbox[0]!;
+      const topic = this.publishTopicFor(item);
+      if (topic === undefined) {
+        const name = this.topicNameFor(item);
+        if (name === undefined) {
+          this.outbox.shift(); // e.g. a battery level for a QoS −1 sensor: nowhere to go
+          continue;
+        }
+        this.register(name, () => this.pump());
+        return;
+      }
+      this.outbox.shift();
+      if (this.qos <= 0) {
+        this.publishFireAndForget(item, topic);
+        continue;
+      }
+      this.publishAcknowledged(item, topic);
+      return;
+    }
+    this.checkFinished();
+    if (this.stopping) {
+      this.advanceStop();
+      return;
+    }
+    if (this.sleepSeconds > 0 && this.qos !== -1) this.fallAsleep();
+  }
+
+  private topicNameFor(item: Outgoing): string | undefined {
+    if (item.stream === 'battery') return this.config.batteryTopic;
+    return this.config.topic.kind === 'name' ? this.config.topic.name : undefined;
+  }
+
+  private publishTopicFor(item: Outgoing): PublishTopic | undefined {
+    const choice = this.config.topic;
+    if (item.stream === 'reading' && choice.kind === 'predefined')
+      return { type: 'predefined', id: choice.id };
+    if (item.stream === 'reading' && choice.kind === 'short') return { type: 'short', name: choice.name };
+    const name = this.topicNameFor(item);
+    const id = name === undefined ? undefined : this.registered.get(name);
+    return id === undefined ? undefined : { type: 'normal', id };
+  }
+
+  private publishFireAndForget(item: Outgoing, topic: PublishTopic): void {
+    this.stats.counters.sent++;
+    this.transmit({
+      type: 'PUBLISH',
+      dup: false,
+      qos: this.qos,
+      retain: false,
+      topic,
+      msgId: 0,
+      payload: item.payload,
+    });
+  }
+
+  /** QoS 1: PUBLISH → PUBACK. QoS 2: PUBLISH → PUBREC, PUBREL → PUBCOMP (§6.6). */
+  private publishAcknowledged(item: Outgoing, topic: PublishTopic): void {
+    const msgId = this.nextMsgId();
+    const qos = this.qos;
+    const packet: PublishPacket = {
+      type: 'PUBLISH',
+      dup: false,
+      qos,
+      retain: false,
+      topic,
+      msgId,
+      payload: item.payload,
+    };
+    const sentAt = this.scheduler.now();
+    this.stats.counters.sent++;
+    const topicField = topicIdFieldValue(topic);
+    this.exchange.start({
+      what: `PUBLISH msgId=${msgId}`,
+      packet,
+      retransmit: { ...packet, dup: true },
+      matches: (reply) =>
+        (reply.type === 'PUBACK' &&
+          (reply.msgId === msgId || (reply.msgId === 0 && reply.topicId === topicField))) ||
+        (qos === 2 && reply.type === 'PUBREC' && reply.msgId === msgId),
+      onReply: (reply) => {
+        if (reply.type === 'PUBREC') {
+          this.release(msgId, sentAt);
+          return;
+        }
+        if (reply.type === 'PUBACK') this.onPuback(reply.returnCode, item, topic, sentAt);
+      },
+      onGiveUp: () => {
+        this.stats.counters.lost++;
+        this.connectionLost(`no ${qos === 1 ? 'PUBACK' : 'PUBREC'} for msgId ${msgId}`);
+      },
+    });
+  }
+
+  private onPuback(returnCode: number, item: Outgoing, topic: PublishTopic, sentAt: number): void {
+    if (returnCode === ReturnCode.ACCEPTED) {
+      this.acknowledged(sentAt);
+      this.pump();
+      return;
+    }
+    if (returnCode === ReturnCode.INVALID_TOPIC_ID && topic.type === 'normal') {
+      // §6.6: register the topic name again, then publish again.
+      const name = this.topicNameFor(item);
+      if (name !== undefined) this.registered.delete(name);
+      this.outbox.unshift(item);
+      this.stats.counters.sent--; // counted again when it is re-sent
+      this.pump();
+      return;
+    }
+    if (returnCode === ReturnCode.CONGESTION) {
+      // §6.6: stop publishing for T_WAIT, then try the same message again.
+      this.outbox.unshift(item);
+      this.stats.counters.sent--;
+      this.hold(this.config.tWaitSeconds);
+      this.pump();
+      return;
+    }
+    this.stats.counters.rejected++;
+    this.logger.warn(`${this.clientId}: PUBLISH rejected (return code ${returnCode})`);
+    this.pump();
+  }
+
+  private release(msgId: number, sentAt: number): void {
+    this.exchange.start({
+      what: `PUBREL msgId=${msgId}`,
+      packet: { type: 'PUBREL', msgId },
+      matches: (reply) => reply.type === 'PUBCOMP' && reply.msgId === msgId,
+      onReply: () => {
+        this.acknowledged(sentAt);
+        this.pump();
+      },
+      onGiveUp: () => {
+        this.stats.counters.lost++;
+        this.connectionLost(`no PUBCOMP for msgId ${msgId}`);
+      },
+    });
+  }
+
+  private acknowledged(sentAt: number): void {
+    this.stats.counters.acknowledged++;
+    this.stats.latenciesMs.push(this.scheduler.now() - sentAt);
+  }
+
+  private checkFinished(): void {
+    if (this.finished || !this.countReached() || this.outbox.length > 0 || this.exchange.busy) return;
+    this.finished = true;
+    this.hooks.onFinished?.(this);
+  }
+
+  // ---- keep-alive (§6.11) ----
+
+  private armKeepAlive(): void {
+    this.scheduler.cancel(this.keepAliveTimer);
+    const keepAliveMs = this.config.keepAliveSeconds * 1000;
+    if (keepAliveMs <= 0 || this.qos === -1) return;
+    const due = Math.max(this.lastSentAt + keepAliveMs - this.scheduler.now(), 10);
+    this.keepAliveTimer = this.scheduler.after(due, () => this.keepAliveDue());
+  }
+
+  private keepAliveDue(): void {
+    if (this.state.kind !== 'active' && this.state.kind !== 'setup') return;
+    const idleMs = this.scheduler.now() - this.lastSentAt;
+    if (!this.exchange.busy && idleMs >= this.config.keepAliveSeconds * 1000 - 10) {
+      this.exchange.start({
+        what: 'PINGREQ',
+        packet: { type: 'PINGREQ' },
+        matches: (reply) => reply.type === 'PINGRESP',
+        onReply: () => this.pump(),
+        onGiveUp: () => this.connectionLost('no PINGRESP'),
+      });
+    }
+    this.armKeepAlive();
+  }
+
+  // ---- sleep (§6.14) ----
+
+  private fallAsleep(): void {
+    this.state = { kind: 'falling-asleep' };
+    const duration = this.sleepSeconds;
+    this.exchange.start({
+      what: `DISCONNECT duration=${duration}`,
+      packet: { type: 'DISCONNECT', duration },
+      matches: (reply) => reply.type === 'DISCONNECT',
+      onReply: () => {
+        this.stats.counters.sleeps++;
+        this.sleepUntilNextWake();
+      },
+      onGiveUp: () => this.connectionLost('no DISCONNECT answering the sleep request'),
+    });
+  }
+
+  /** Radio off; wake at the sleep duration, or earlier when a reading is due. */
+  private sleepUntilNextWake(): void {
+    this.state = { kind: 'asleep' };
+    this.scheduler.cancel(this.keepAliveTimer);
+    this.battery.setState('asleep', this.seconds());
+    if (this.stopping) {
+      this.advanceStop();
+      return;
+    }
+    const untilReport = this.countReached()
+      ? Number.POSITIVE_INFINITY
+      : this.nextReportAt - this.scheduler.now();
+    const delay = Math.max(0, Math.min(this.sleepSeconds * 1000, untilReport));
+    this.wakeTimer = this.scheduler.after(delay, () => this.wake());
+  }
+
+  private wake(): void {
+    this.wakeTimer = undefined;
+    if (this.state.kind !== 'asleep') return;
+    this.battery.setState('awake', this.seconds());
+    if (this.stopping) {
+      this.advanceStop();
+      return;
+    }
+    if (this.sleepSeconds === 0 || this.reportDue() || this.outbox.length > 0) {
+      this.connect(true);
+      return;
+    }
+    this.poll();
+  }
+
+  /** Awake state: PINGREQ with ClientId; buffered messages arrive; PINGRESP ends it (§6.14). */
+  private poll(): void {
+    this.state = { kind: 'awake' };
+    this.stats.counters.wakeups++;
+    this.exchange.start({
+      what: 'PINGREQ (wake-up)',
+      packet: { type: 'PINGREQ', clientId: this.clientId },
+      matches: (reply) => reply.type === 'PINGRESP',
+      onReply: () => this.sleepUntilNextWake(),
+      // §6.14: limit the retries and go back to sleep, not to flatten the battery.
+      onGiveUp: () => this.sleepUntilNextWake(),
+    });
+  }
+
+  // ---- losing and ending the connection ----
+
+  private connectionLost(reason: string): void {
+    this.stats.counters.connectionLosses++;
+    this.logger.info(`${this.clientId}: connection lost (${reason}); starting over`);
+    this.gatewayFound = false;
+    this.backoff(reason);
+  }
+
+  private backoff(reason: string): void {
+    this.exchange.cancel();
+    this.scheduler.cancel(this.keepAliveTimer);
+    if (this.stopping) {
+      this.enterStopped();
+      return;
+    }
+    this.state = { kind: 'backoff', reason };
+    const delay = Math.max(RECONNECT_DELAY_MS, this.holdUntil - this.scheduler.now());
+    this.scheduler.after(delay, () => {
+      if (this.state.kind === 'backoff') this.beginSession();
+    });
+  }
+
+  private hold(seconds: number): void {
+    this.holdUntil = this.scheduler.now() + seconds * 1000;
+  }
+
+  private advanceStop(): void {
+    if (!this.stopping || this.state.kind === 'stopped' || this.state.kind === 'disconnecting') return;
+    const kind = this.state.kind;
+    if (kind === 'active' && this.qos === -1) {
+      this.enterStopped();
+      return;
+    }
+    if (kind === 'active' || kind === 'asleep') {
+      if (this.exchange.busy) return; // let the open exchange finish first; pump() comes back here
+      this.disconnect();
+      return;
+    }
+    if (kind === 'off' || kind === 'backoff' || kind === 'searching') {
+      this.enterStopped();
+      return;
+    }
+    // connecting, setup, falling-asleep, awake: let them settle; they come back here through
+    // pump() or the sleep path, and the fleet's drain deadline bounds the wait (forceStop).
+  }
+
+  private disconnect(): void {
+    this.scheduler.cancel(this.wakeTimer);
+    this.battery.setState('awake', this.seconds());
+    this.state = { kind: 'disconnecting' };
+    this.exchange.start({
+      what: 'DISCONNECT',
+      packet: { type: 'DISCONNECT' },
+      matches: (reply) => reply.type === 'DISCONNECT',
+      onReply: () => this.enterStopped(),
+      onGiveUp: () => this.enterStopped(),
+    });
+  }
+
+  private enterStopped(): void {
+    this.exchange.cancel();
+    for (const timer of [this.reportTimer, this.keepAliveTimer, this.wakeTimer, this.holdTimer]) {
+      this.scheduler.cancel(timer);
+    }
+    this.state = { kind: 'stopped' };
+    this.battery.settle(this.seconds());
+    const resolve = this.stopResolve;
+    this.stopResolve = undefined;
+    resolve?.();
+  }
+
+  // ---- messages from the gateway ----
+
+  private handle(packet: MqttSnPacket, origin: Origin): void {
+    if (this.state.kind === 'awake' && packet.type !== 'PINGRESP') this.exchange.restartTimer();
+    switch (packet.type) {
+      case 'PUBLISH':
+        this.onPublish(packet);
+        return;
+      case 'PUBREL':
+        // QoS 2 from the gateway, second half: the message was delivered at PUBLISH time.
+        this.qos2Received.delete(packet.msgId);
+        this.transmit({ type: 'PUBCOMP', msgId: packet.msgId });
+        return;
+      case 'REGISTER':
+        // §6.10: the gateway names a topic id before publishing on it (wildcards, resumed sessions).
+        this.inboundTopics.set(packet.topicId, packet.topicName);
+        this.stats.counters.gatewayRegisters++;
+        this.transmit({
+          type: 'REGACK',
+          topicId: packet.topicId,
+          msgId: packet.msgId,
+          returnCode: ReturnCode.ACCEPTED,
+        });
+        return;
+      case 'PINGREQ':
+        this.transmit({ type: 'PINGRESP' }); // §6.11
+        return;
+      case 'GWINFO':
+      case 'ADVERTISE':
+        if (this.state.kind === 'searching') this.link?.adoptGateway(origin);
+        this.exchange.offer(packet);
+        return;
+      case 'WILLTOPICREQ':
+      case 'WILLMSGREQ':
+        // The gateway asks again (our answer was lost): answer again.
+        if (this.state.kind !== 'connecting') return;
+        if (this.exchange.offer(packet)) return;
+        if (packet.type === 'WILLTOPICREQ') this.sendWillTopic();
+        else this.sendWillMessage();
+        return;
+      case 'DISCONNECT':
+        if (this.exchange.offer(packet)) return;
+        this.onGatewayDisconnect();
+        return;
+      case 'PUBACK':
+        if (this.exchange.offer(packet)) return;
+        // A rejection of a QoS 0 PUBLISH (§6.6: "regardless of the QoS level").
+        this.onUnsolicitedPuback(packet.topicId, packet.returnCode);
+        return;
+      default:
+        this.exchange.offer(packet);
+    }
+  }
+
+  private onUnsolicitedPuback(topicId: number, returnCode: number): void {
+    if (returnCode === ReturnCode.ACCEPTED) return;
+    this.stats.counters.rejected++;
+    if (returnCode === ReturnCode.CONGESTION) this.hold(this.config.tWaitSeconds);
+    if (returnCode !== ReturnCode.INVALID_TOPIC_ID) return;
+    for (const [name, id] of this.registered) if (id === topicId) this.registered.delete(name);
+  }
+
+  /** §6.12: an unsolicited DISCONNECT means the gateway does not know us: connect again. */
+  private onGatewayDisconnect(): void {
+    // A QoS −1 sensor never connected (§6.8): nothing to set up again.
+    if (this.state.kind === 'off' || this.state.kind === 'stopped' || this.qos === -1) return;
+    this.stats.counters.gatewayDisconnects++;
+    this.logger.info(
+      `${this.clientId}: DISCONNECT from the gateway in state ${this.state.kind}; reconnecting`,
+    );
+    this.exchange.cancel();
+    if (this.stopping) {
+      this.enterStopped();
+      return;
+    }
+    this.registered.clear();
+    this.inboundTopics.clear();
+    this.subscribed = false;
+    this.connect(false);
+  }
+
+  private onPublish(packet: PublishPacket): void {
+    const topic = this.inboundTopicName(packet);
+    if (topic === undefined) {
+      // §6.10: unknown topic id → PUBACK "invalid topic id" so the gateway corrects it.
+      this.transmit({
+        type: 'PUBACK',
+        topicId: topicIdFieldValue(packet.topic),
+        msgId: packet.msgId,
+        returnCode: ReturnCode.INVALID_TOPIC_ID,
+      });
+      return;
+    }
+    if (packet.qos === 2) {
+      const again = this.qos2Received.has(packet.msgId);
+      if (!again) this.qos2Received.add(packet.msgId);
+      this.transmit({ type: 'PUBREC', msgId: packet.msgId });
+      if (again) this.stats.counters.duplicates++;
+      else this.deliver(topic, packet.payload);
+      return;
+    }
+    if (packet.qos === 1) {
+      const again = packet.dup && this.qos1Received.has(packet.msgId);
+      this.qos1Received.add(packet.msgId);
+      this.transmit({
+        type: 'PUBACK',
+        topicId: topicIdFieldValue(packet.topic),
+        msgId: packet.msgId,
+        returnCode: ReturnCode.ACCEPTED,
+      });
+      if (again) this.stats.counters.duplicates++;
+      else this.deliver(topic, packet.payload);
+      return;
+    }
+    this.deliver(topic, packet.payload);
+  }
+
+  private inboundTopicName(packet: PublishPacket): string | undefined {
+    const topic = packet.topic;
+    if (topic.type === 'short') return topic.name;
+    if (topic.type === 'predefined') return `predefined:${topic.id}`;
+    return this.inboundTopics.get(topic.id);
+  }
+
+  private deliver(topic: string, payload: Buffer): void {
+    this.stats.counters.received++;
+    this.hooks.onMessage?.(this.clientId, topic, payload);
+    if (topic === this.config.commandTopic) this.applyCommands(payload);
+  }
+
+  private applyCommands(payload: Buffer): void {
+    const parsed = parseCommands(payload);
+    if (!parsed.ok) {
+      this.stats.counters.badCommands++;
+      this.logger.warn(
+        `${this.clientId}: command ${JSON.stringify(payload.toString())} ignored: ${parsed.error}`,
+      );
+      return;
+    }
+    for (const command of parsed.commands) {
+      this.stats.counters.commands++;
+      this.logger.info(
+        `${this.clientId}: command ${command.kind} ${'seconds' in command ? command.seconds : ''}`,
+      );
+      switch (command.kind) {
+        case 'interval':
+          this.intervalSeconds = command.seconds;
+          this.nextReportAt = this.scheduler.now() + command.seconds * 1000;
+          if (this.sleepSeconds === 0) this.scheduleReport();
+          break;
+        case 'sleep':
+          this.sleepSeconds = command.seconds;
+          if (command.seconds === 0 && this.state.kind === 'active') this.scheduleReport();
+          break;
+        case 'qos':
+          this.qos = command.qos;
+          break;
+        case 'report':
+          this.nextReportAt = this.scheduler.now();
+          if (this.sleepSeconds === 0) this.scheduleReport();
+          break;
+      }
+    }
+    // A sensor that is awake only to poll now has something to do: it reports after PINGRESP.
+    this.pump();
+  }
+
+  // ---- the radio ----
+
+  private transmit(packet: MqttSnPacket): void {
+    const link = this.link;
+    if (!link) return;
+    let bytes: Buffer;
+    try {
+      bytes = encode(packet);
+    } catch (error) {
+      this.logger.error(`${this.clientId}: cannot encode ${packet.type}: ${(error as Error).message}`);
+      return;
+    }
+    if (bytes.length > link.mtu) {
+      this.logger.warn(
+        `${this.clientId}: ${packet.type} of ${bytes.length} octets exceeds the link's ${link.mtu}`,
+      );
+      return;
+    }
+    this.lastSentAt = this.scheduler.now();
+    this.battery.transmitted(bytes.length);
+    if (packet.type === 'SEARCHGW') link.broadcast(bytes);
+    else link.send(bytes);
+  }
+
+  private nextMsgId(): number {
+    this.lastMsgId = (this.lastMsgId % 0xffff) + 1;
+    return this.lastMsgId;
+  }
+
+  private seconds(): number {
+    return this.scheduler.now() / 1000;
+  }
+}
