@@ -14,17 +14,16 @@ import {
 } from '../broker/types.js';
 import type { Logger } from '../observe/logger.js';
 import { dispatchFrame, failConnection } from './dispatch.js';
-import { describeReason, MqttProtocolError } from './errors.js';
+import { describeReason } from './errors.js';
+import { PacketFramer } from './framer.js';
 import { deliverPublish } from './handlers/deliver.js';
 import type { MqttFrontEndOptions } from './options.js';
 import type { InboundTopicAliases, OutboundTopicAliases } from './topic-alias.js';
 import { traceAckSent, traceSent } from './trace.js';
-import { encodeAck, HEADER_INCOMPLETE, HEADER_MALFORMED, PacketType, readFixedHeader } from './wire.js';
+import { encodeAck, PacketType } from './wire.js';
 
 /** Explicit connection state (DESIGN.md principle 3), not a set of booleans. */
 export type ConnectionState = 'awaiting-connect' | 'connected' | 'closed';
-
-const CONNECT_FIRST_BYTE = PacketType.CONNECT << 4;
 
 /** Flushes what a connection wrote during one event-loop turn in one writev. */
 function uncorkConnection(conn: MqttConnection): void {
@@ -41,9 +40,6 @@ const ENCODE_OPTIONS: Record<number, { protocolVersion: number }> = {
   4: { protocolVersion: 4 },
   5: { protocolVersion: 5 },
 };
-
-/** Scratch for readFixedHeader: single-threaded, used and read back at once. */
-const header = { remainingLength: 0 };
 
 const EMPTY = Buffer.alloc(0);
 
@@ -70,7 +66,7 @@ function onSocketClose(this: Duplex): void {
   connectionOf(this)?.lost('closed its connection');
 }
 
-export class MqttConnection implements ClientLink {
+export class MqttConnection extends PacketFramer implements ClientLink {
   state: ConnectionState = 'awaiting-connect';
   /** 3, 4 or 5 once the CONNECT's protocol level is known; 0 before. */
   protocolVersion = 0;
@@ -94,13 +90,6 @@ export class MqttConnection implements ClientLink {
   /** Options for mqtt-packet's generate (3.1.1 until the CONNECT says otherwise). */
   encodeOptions: { protocolVersion: number } = ENCODE_OPTIONS[4]!;
 
-  /** Chunks of a packet whose remaining length is known but not all arrived yet. */
-  private partialChunks: Buffer[] | undefined;
-  private partialBytes = 0;
-  private partialTotal = 0;
-  private partialHeaderLength = 0;
-  /** Fewer bytes than a complete fixed header. */
-  private stub: Buffer | undefined;
   /** The one timer: CONNECT timeout first, then keep-alive (refreshed on input, never re-created). */
   private timer: NodeJS.Timeout | undefined;
   private corked = false;
@@ -114,6 +103,7 @@ export class MqttConnection implements ClientLink {
     readonly peer: string,
     private readonly onClosed: (conn: MqttConnection) => void,
   ) {
+    super();
     (socket as SocketWithConnection)[CONNECTION] = this;
     socket.on('data', onSocketData);
     socket.on('error', onSocketError);
@@ -140,62 +130,7 @@ export class MqttConnection implements ClientLink {
     this.broker.metrics.bytesReceived += chunk.length;
     // Any bytes from the client count as activity [MQTT-3.1.2-22]; refresh() reuses the timer.
     if (this.state === 'connected' && this.timer !== undefined) this.timer.refresh();
-    let buf = chunk;
-    let at = 0;
-    if (this.partialChunks !== undefined) {
-      at = Math.min(this.partialTotal - this.partialBytes, chunk.length);
-      this.partialChunks.push(at === chunk.length ? chunk : chunk.subarray(0, at));
-      this.partialBytes += at;
-      if (this.partialBytes < this.partialTotal) return;
-      const frame = Buffer.concat(this.partialChunks, this.partialTotal);
-      this.partialChunks = undefined;
-      this.processFrame(frame, this.partialHeaderLength);
-    } else if (this.stub !== undefined) {
-      buf = Buffer.concat([this.stub, chunk]);
-      this.stub = undefined;
-    }
-    while (at < buf.length && !this.isClosed()) {
-      if (this.state === 'awaiting-connect' && buf[at] !== CONNECT_FIRST_BYTE) {
-        // Checked on the first byte, before any length is read: nothing is reserved [MQTT-3.1.0-1].
-        this.fail(
-          new MqttProtocolError(
-            ReasonCode.ProtocolError,
-            `first packet is not CONNECT (byte 0x${buf[at]!.toString(16)})`,
-          ),
-        );
-        return;
-      }
-      const headerLength = readFixedHeader(buf, at, header);
-      if (headerLength === HEADER_INCOMPLETE) {
-        this.stub = Buffer.from(buf.subarray(at));
-        return;
-      }
-      if (headerLength === HEADER_MALFORMED) {
-        this.fail(new MqttProtocolError(ReasonCode.MalformedPacket, 'remaining length longer than 4 bytes'));
-        return;
-      }
-      const total = headerLength + header.remainingLength;
-      if (total > this.options.maxPacketSize) {
-        // [MQTT-3.2.2-15]: refused before a byte of it is buffered.
-        this.fail(
-          new MqttProtocolError(
-            ReasonCode.PacketTooLarge,
-            `packet of ${total} bytes over maximum ${this.options.maxPacketSize}`,
-          ),
-        );
-        return;
-      }
-      if (at + total > buf.length) {
-        // Keep references to what arrived; memory grows only as bytes really come in.
-        this.partialChunks = [buf.subarray(at)];
-        this.partialBytes = buf.length - at;
-        this.partialTotal = total;
-        this.partialHeaderLength = headerLength;
-        return;
-      }
-      this.processFrame(buf.subarray(at, at + total), headerLength);
-      at += total;
-    }
+    this.frameChunk(chunk);
   }
 
   /** A method, not a field test, because handlers change the state behind TypeScript's back. */
@@ -203,7 +138,15 @@ export class MqttConnection implements ClientLink {
     return this.state === 'closed';
   }
 
-  private processFrame(frame: Buffer, headerLength: number): void {
+  protected expectsConnect(): boolean {
+    return this.state === 'awaiting-connect';
+  }
+
+  protected maxInboundPacketSize(): number {
+    return this.options.maxPacketSize;
+  }
+
+  protected processFrame(frame: Buffer, headerLength: number): void {
     this.frame = frame;
     this.frameHeaderLength = headerLength;
     dispatchFrame(this, frame, headerLength);
@@ -317,8 +260,7 @@ export class MqttConnection implements ClientLink {
     this.state = 'closed';
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    this.partialChunks = undefined;
-    this.stub = undefined;
+    this.dropPartial();
     const session = this.session;
     this.session = undefined;
     session?.disconnect({ publishWill });

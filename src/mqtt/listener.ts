@@ -10,7 +10,7 @@ import type { Logger } from '../observe/logger.js';
 import { MqttConnection } from './connection.js';
 import { defaultMqttFrontEndOptions, type MqttFrontEndOptions } from './options.js';
 
-export type { MqttFrontEndOptions } from './options.js';
+export type { MqttAuthenticationRequest, MqttAuthenticationResult, MqttFrontEndOptions } from './options.js';
 export { defaultMqttFrontEndOptions } from './options.js';
 
 export interface MqttListener {

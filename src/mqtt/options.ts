@@ -1,5 +1,19 @@
 import type { QoS } from '../broker/types.js';
 
+/** What a CONNECT presents to the authentication hook (src/security's Authenticate fits it). */
+export interface MqttAuthenticationRequest {
+  clientId: string;
+  username?: string;
+  password?: Buffer;
+  /** CN of a verified client certificate (TLS listeners pass it in the options). */
+  certificateIdentity?: string;
+  peer: string;
+}
+
+export type MqttAuthenticationResult =
+  | { ok: true; username?: string }
+  | { ok: false; reason: number; why: string };
+
 /** Settings of the MQTT front end (one set per listener, from gateway.conf). */
 export interface MqttFrontEndOptions {
   /** Largest packet accepted from a client, fixed header included (v5 Maximum Packet Size). */
@@ -26,6 +40,14 @@ export interface MqttFrontEndOptions {
    * dropped (and counted), so a slow subscriber cannot grow memory without bound.
    */
   maxWriteBuffer?: number;
+  /**
+   * Decides whether a CONNECT may proceed (allow_anonymous, password file …); a refusal becomes
+   * CONNACK 0x86/0x87 (3.1.1: 4/5). Absent = everyone may connect. The username it returns
+   * (e.g. a certificate's CN) is the one the broker sees.
+   */
+  authenticate?: (request: MqttAuthenticationRequest) => MqttAuthenticationResult;
+  /** Per connection: the verified client certificate's CN, set by a TLS listener. */
+  certificateIdentity?: string;
 }
 
 export const defaultMqttFrontEndOptions: MqttFrontEndOptions = {

@@ -7,6 +7,7 @@ import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
 import { type ConnectRequest, type LinkInfo, ReasonCode, type Will } from '../../broker/types.js';
 import type { MqttConnection } from '../connection.js';
 import { BAD_AUTHENTICATION_METHOD, MqttProtocolError } from '../errors.js';
+import type { MqttAuthenticationRequest } from '../options.js';
 import { InboundTopicAliases, OutboundTopicAliases } from '../topic-alias.js';
 import { publishProperties, validateTopicName } from '../topics.js';
 import { deliverySize } from './deliver.js';
@@ -115,9 +116,25 @@ function connackProperties(
   return Object.keys(props).length > 0 ? props : undefined;
 }
 
+/** Runs the authentication hook; returns the username the broker should see. */
+function authenticate(conn: MqttConnection, packet: IConnectPacket, clientId: string): string | undefined {
+  const hook = conn.options.authenticate;
+  if (hook === undefined) return packet.username;
+  const request: MqttAuthenticationRequest = { clientId, peer: conn.peer };
+  if (packet.username !== undefined) request.username = packet.username;
+  if (packet.password !== undefined) request.password = packet.password;
+  if (conn.options.certificateIdentity !== undefined)
+    request.certificateIdentity = conn.options.certificateIdentity;
+  const result = hook(request);
+  if (!result.ok) refuse(result.reason, `not authorised: ${result.why}`);
+  return result.username;
+}
+
 export function handleConnect(conn: MqttConnection, packet: IConnectPacket): void {
   checkProperties(packet);
   const { id, assigned } = chooseClientId(conn, packet);
+  conn.clientId = id;
+  const username = authenticate(conn, packet, id);
   const will = buildWill(conn, packet);
   const v5 = conn.protocolVersion === 5;
   const props = packet.properties;
@@ -129,7 +146,7 @@ export function handleConnect(conn: MqttConnection, packet: IConnectPacket): voi
     peer: conn.peer,
     receiveMaximum: v5 ? (props?.receiveMaximum ?? 65_535) : (conn.options.maxInflightMessages ?? 20),
   };
-  if (packet.username !== undefined) info.username = packet.username;
+  if (username !== undefined) info.username = username;
   if (conn.clientMaximumPacketSize > 0) {
     info.maximumPacketSize = conn.clientMaximumPacketSize;
     info.deliverySize = (delivery) => deliverySize(conn, delivery);
@@ -142,7 +159,6 @@ export function handleConnect(conn: MqttConnection, packet: IConnectPacket): voi
     info,
   };
   if (will !== undefined) request.will = will;
-  conn.clientId = id;
   const result = conn.broker.connect(request);
   if (!result.ok) refuse(result.reason, 'connection refused by the broker');
 
@@ -158,7 +174,7 @@ export function handleConnect(conn: MqttConnection, packet: IConnectPacket): voi
     v5 && conn.options.serverKeepAlive !== undefined ? conn.options.serverKeepAlive : packet.keepalive;
   conn.startKeepAlive(keepAlive ?? 0);
   conn.logger.info(
-    `New client connected from ${conn.peer} as ${id} (p${v5 ? 5 : conn.protocolVersion === 4 ? 2 : 1}, c${packet.clean ? 1 : 0}, k${keepAlive ?? 0}${packet.username !== undefined ? `, u'${packet.username}'` : ''}).`,
+    `New client connected from ${conn.peer} as ${id} (p${v5 ? 5 : conn.protocolVersion === 4 ? 2 : 1}, c${packet.clean ? 1 : 0}, k${keepAlive ?? 0}${username !== undefined ? `, u'${username}'` : ''}).`,
   );
   const connack: IConnackPacket = {
     cmd: 'connack',

@@ -211,4 +211,47 @@ describe('01 connect', () => {
     const d = await connected(5, 'persist5', { clean: false, properties: { sessionExpiryInterval: 60 } });
     expect(d.connack.sessionPresent).toBe(true);
   });
+
+  it('01-18 the authentication hook: bad password 0x86 / rc 4, anonymous refused 0x87 / rc 5', async () => {
+    await t.close();
+    t = await startTestBroker({
+      authenticate: (r) => {
+        if (r.username === undefined)
+          return { ok: false, reason: 0x87, why: 'anonymous clients are not allowed' };
+        if (r.password?.toString() !== 'secret') return { ok: false, reason: 0x86, why: 'bad password' };
+        return { ok: true, username: r.username };
+      },
+    });
+    const good = await connected(5, 'alice', { username: 'alice', password: Buffer.from('secret') });
+    expect(good.connack.reasonCode).toBe(0);
+    await waitForLog(t.logs, /as alice \(p5, c1, k60, u'alice'\)/);
+    for (const v of [4, 5] as const) {
+      const bad = await open(v);
+      bad.send({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: v,
+        clientId: `mallory${v}`,
+        clean: true,
+        keepalive: 60,
+        username: 'mallory',
+        password: Buffer.from('guess'),
+      });
+      const refused = await bad.expect('connack');
+      expect(v === 5 ? refused.reasonCode : refused.returnCode).toBe(v === 5 ? 0x86 : 4);
+      await bad.expectClosed();
+      const anon = await open(v);
+      anon.send({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: v,
+        clientId: `anon${v}`,
+        clean: true,
+        keepalive: 60,
+      });
+      const anonAck = await anon.expect('connack');
+      expect(v === 5 ? anonAck.reasonCode : anonAck.returnCode).toBe(v === 5 ? 0x87 : 5);
+    }
+    await waitForLog(t.logs, /Client mallory4 from 127\.0\.0\.1:\d+: not authorised: bad password/);
+  });
 });
