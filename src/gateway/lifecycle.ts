@@ -5,6 +5,7 @@ import { ReasonCode } from '../broker/types.js';
 import type { SnClient } from './client.js';
 import { attachedSession } from './client-state.js';
 import { type GatewayContext, send } from './context.js';
+import type { Endpoint } from './forwarder.js';
 import { deleteClientState, saveClientState } from './gateway-state.js';
 import { resetOutbound } from './outbound.js';
 import { stopRetry } from './retransmit.js';
@@ -41,6 +42,26 @@ export function detachForReconnect(ctx: GatewayContext, client: SnClient): void 
   const session = attachedSession(client.state);
   client.link = undefined;
   session?.detach();
+}
+
+/**
+ * Route `endpoint` to `client`. A different client still active at that address is lost: its
+ * device is gone (NAT rebinding, a reused port), as when an MQTT connection drops without
+ * DISCONNECT. A sleeping one just loses the address: it is routed by ClientId when it wakes.
+ */
+export function claimAddress(ctx: GatewayContext, client: SnClient, endpoint: Endpoint): void {
+  const previous = ctx.clients.at(endpoint.key);
+  if (previous !== undefined && previous !== client) {
+    const kind = previous.state.kind;
+    if (kind === 'active' || kind === 'awake' || kind === 'connecting') {
+      declareLost(ctx, previous, `its address ${endpoint.key} now belongs to ${client.clientId}`);
+    }
+    ctx.clients.unbind(previous);
+  }
+  if (client.endpoint !== undefined && client.endpoint.key !== endpoint.key) {
+    ctx.logger.info(`MQTT-SN client ${client.clientId} moved from ${client.endpoint.key} to ${endpoint.key}`);
+  }
+  ctx.clients.bind(client, endpoint);
 }
 
 /** The core closed the link (takeover elsewhere, shutdown, administrative close). */

@@ -14,7 +14,7 @@ import type { SnClient } from './client.js';
 import { type GatewayContext, send } from './context.js';
 import type { Endpoint } from './forwarder.js';
 import { saveClientState } from './gateway-state.js';
-import { declareLost } from './lifecycle.js';
+import { claimAddress, declareLost } from './lifecycle.js';
 import { createLink, linkInfo } from './link.js';
 import { resetOutbound } from './outbound.js';
 import { stopRetry } from './retransmit.js';
@@ -43,7 +43,7 @@ function sleepExpired(ctx: GatewayContext, client: SnClient): void {
  * a session for it (the caller answers DISCONNECT so that the client CONNECTs again, §6.12).
  */
 export function wakeUp(ctx: GatewayContext, client: SnClient, endpoint: Endpoint, duration: number): boolean {
-  ctx.clients.bind(client, endpoint);
+  claimAddress(ctx, client, endpoint);
   const link = createLink(ctx, client);
   client.link = link;
   ctx.clients.setState(client, { kind: 'awake', session: undefined, duration, coreIdle: false });

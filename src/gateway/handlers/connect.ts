@@ -11,8 +11,9 @@
  *   "not supported": MQTT-SN has no way to tell a client an id assigned by the gateway.
  * - maxClients clients holding a slot (active, asleep, awake) → CONNACK 0x01 congestion.
  * - A CONNECT routes by ClientId: a client reconnecting from a new address keeps its session
- *   (NAT rebinding, NB-IoT). A different client that was at this address is lost (will published):
- *   its device is gone, as when an MQTT connection drops without DISCONNECT.
+ *   (NAT rebinding, NB-IoT). A different client still active at this address is lost (will
+ *   published): its device is gone, as when an MQTT connection drops without DISCONNECT; a sleeping
+ *   one only loses the address (lifecycle.ts claimAddress).
  */
 import { ReasonCode, type Will } from '../../broker/types.js';
 import {
@@ -26,7 +27,7 @@ import { type GatewayContext, send } from '../context.js';
 import { NotConnected, SnRejection } from '../errors.js';
 import type { Endpoint } from '../forwarder.js';
 import { saveClientState } from '../gateway-state.js';
-import { declareLost, detachForReconnect } from '../lifecycle.js';
+import { claimAddress, declareLost, detachForReconnect, forgetIfClean } from '../lifecycle.js';
 import { createLink, linkInfo } from '../link.js';
 import { awaitAnswer, stopRetry } from '../retransmit.js';
 import { supervise } from '../supervision.js';
@@ -35,10 +36,7 @@ import type { Inbound } from './types.js';
 
 export const NEVER_EXPIRES = 0xffffffff;
 
-export function handleConnect(
-  ctx: GatewayContext,
-  { endpoint, client: atAddress, packet }: Inbound<ConnectPacket>,
-): void {
+export function handleConnect(ctx: GatewayContext, { endpoint, packet }: Inbound<ConnectPacket>): void {
   const id = packet.clientId;
   if (id.length === 0 || id.length > ctx.options.maxClientIdLength) {
     throw new SnRejection(
@@ -47,9 +45,6 @@ export function handleConnect(
     );
   }
   let client = ctx.clients.get(id);
-  if (atAddress !== undefined && atAddress !== client && ctx.clients.holdsSlot(atAddress)) {
-    declareLost(ctx, atAddress, `its address ${endpoint.key} now belongs to ${id}`);
-  }
   if (client === undefined || !ctx.clients.holdsSlot(client)) {
     if (ctx.clients.connectedCount() >= ctx.options.maxClients) {
       ctx.stats.congestion++;
@@ -63,10 +58,7 @@ export function handleConnect(
     );
     ctx.clients.add(client);
   }
-  if (client.endpoint !== undefined && client.endpoint.key !== endpoint.key) {
-    ctx.logger.info(`MQTT-SN client ${id} moved from ${client.endpoint.key} to ${endpoint.key}`);
-  }
-  ctx.clients.bind(client, endpoint);
+  claimAddress(ctx, client, endpoint);
   detachForReconnect(ctx, client);
   if (!packet.will) {
     completeConnect(ctx, client, packet, packet.cleanSession ? undefined : client.will);
@@ -135,6 +127,7 @@ function prompt(
         `MQTT-SN client ${lostClient.clientId} (${lostClient.peer}): will handshake abandoned, no answer to ${type}`,
       );
       c.clients.setState(lostClient, { kind: 'disconnected' });
+      forgetIfClean(c, lostClient);
     },
   );
 }
@@ -161,6 +154,7 @@ function completeConnect(
   if (!result.ok) {
     client.link = undefined;
     ctx.clients.setState(client, { kind: 'disconnected' });
+    forgetIfClean(ctx, client);
     const congested = result.reason === ReasonCode.ServerBusy || result.reason === ReasonCode.QuotaExceeded;
     if (congested) ctx.stats.congestion++;
     throw new SnRejection(

@@ -117,4 +117,42 @@ describe('01 connect (MQTT-SN §6.2, §6.3, §6.11, §6.12)', () => {
     c.send({ type: 'SEARCHGW', radius: 1 });
     expect((await c.expect('GWINFO')).gwId).toBe(42);
   });
+
+  it("a different client CONNECTing from an active client's address makes that one lost: its will is published", async () => {
+    harness = await startHarness();
+    const w = await MqttWatcher.subscribe(harness.mqtt.port, 'wills/#');
+    watchers.push(w);
+    const c = await client();
+    await c.connect('first', { will: { topic: 'wills/first', message: 'replaced' } });
+    expect(await c.connect('second')).toBe(ReturnCode.ACCEPTED);
+    expect((await w.waitFor(1))[0]).toMatchObject({ topic: 'wills/first', payload: 'replaced' });
+    expect(harness.gateway.stats().clients.active).toBe(1);
+  });
+
+  it('a sleeping client whose address is reused by another client stays asleep (routed by ClientId)', async () => {
+    harness = await startHarness();
+    const w = await MqttWatcher.subscribe(harness.mqtt.port, 'wills/#');
+    watchers.push(w);
+    const c = await client();
+    await c.connect('napper', { will: { topic: 'wills/napper', message: 'x' } });
+    c.send({ type: 'DISCONNECT', duration: 60 });
+    await c.expect('DISCONNECT');
+    expect(await c.connect('newcomer')).toBe(ReturnCode.ACCEPTED);
+    expect(harness.gateway.stats().clients).toMatchObject({ active: 1, asleep: 1 });
+    const elsewhere = await client();
+    elsewhere.send({ type: 'PINGREQ', clientId: 'napper' });
+    await elsewhere.expect('PINGRESP');
+    expect(w.messages).toEqual([]);
+  });
+
+  it("-v: every datagram in and out is logged with the codec's description", async () => {
+    harness = await startHarness({ debug: true });
+    const c = await client();
+    await c.connect('traced');
+    const key = `udp:127.0.0.1:${c.localPort}`;
+    expect(
+      harness.logLines.some((l) => l.includes(`${key} -> CONNECT`) && l.includes('clientId="traced"')),
+    ).toBe(true);
+    expect(harness.logLines.some((l) => l.includes(`${key} <- CONNACK`))).toBe(true);
+  });
 });

@@ -31,6 +31,8 @@ export interface HarnessOptions {
   store?: Store;
   /** Reuse this UDP port (gateway restart tests). */
   port?: number;
+  /** Log at debug level (the `-v` packet trace) into logLines. */
+  debug?: boolean;
   /** Where the UDP transport broadcasts (ADVERTISE tests). */
   broadcast?: { address: string; port: number };
 }
@@ -42,7 +44,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logLines: string[] = [];
   const logger: Logger = process.env.SN_TEST_LOG
     ? createLogger('debug')
-    : createLogger('info', (line) => logLines.push(line));
+    : createLogger(options.debug ? 'debug' : 'info', (line) => logLines.push(line));
   const store = options.store ?? createMemoryStore();
   const broker = createBroker({ sysInterval: 0, ...options.broker }, { logger: silentLogger, store });
   const udp = createUdpTransport(
