@@ -52,10 +52,13 @@ describe.each([4, 5] as const)('02 subpub, protocol %i', (v) => {
       retain: false,
       dup: false,
     });
-    // Overlapping subscriptions: one delivery per matching subscription set [MQTT-3.3.5-1].
-    const got = await sub.expect('publish');
-    expect(got.topic).toBe('a/b/c');
-    expect(got.payload.toString()).toBe('yes');
+    // Overlapping subscriptions: 3.1.1 gets one delivery [MQTT-3.3.5-1]; an MQTT 5 client one
+    // per matching subscription, as mosquitto sends them [MQTT-3.3.4-5].
+    for (let i = 0; i < (v === 5 ? 2 : 1); i++) {
+      const got = await sub.expect('publish');
+      expect(got.topic).toBe('a/b/c');
+      expect(got.payload.toString()).toBe('yes');
+    }
     await sub.expectSilence(200);
   });
 
