@@ -1,0 +1,295 @@
+/**
+ * Issue 6 "Done when", over UDP: firmware-sim against the real app (startGateway with a gateway.conf
+ * text), its summary checked against what an MQTT subscriber (MQTT.js on the broker's listener)
+ * received; a sensor's interval changed through its command topic; a sleeping sensor given what
+ * was published while it slept (MQTT-SN §6.14); the CLI's --json summary.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFleet, type Summary, startFleet } from '../../firmware-sim/index.js';
+import { type RunningApp, startGateway } from '../../src/app.js';
+import { parseGatewayConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/observe/logger.js';
+
+const repository = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+let dir: string;
+let app: RunningApp;
+let gateway: string;
+let mqttPort: number;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'firmware-sim-udp-'));
+  writeFileSync(join(dir, 'predefined.conf'), '*, sensors/predefined/temperature, 21\n');
+  const config = parseGatewayConfig(
+    [
+      'listener 0 127.0.0.1',
+      'mqttsn_udp 0 127.0.0.1',
+      'persistence false',
+      'sys_interval 0',
+      'advertise_interval 0',
+      't_retry 0.3',
+      'n_retry 4',
+      'predefined_topics predefined.conf',
+    ].join('\n'),
+    { file: 'firmware-sim.conf', baseDir: dir },
+  );
+  app = await startGateway(config, silentLogger);
+  mqttPort = app.mqttPorts[0]!;
+  gateway = `127.0.0.1:${app.mqttsnPorts[0]}`;
+}, 20_000);
+
+afterAll(async () => {
+  await app?.close();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Seen {
+  topic: string;
+  payload: string;
+}
+
+/** An MQTT.js subscriber collecting everything on `filter`. */
+async function watch(filter: string): Promise<{ client: MqttClient; seen: Seen[] }> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0, clean: true });
+  const seen: Seen[] = [];
+  client.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+  await client.subscribeAsync(filter, { qos: 2 });
+  return { client, seen };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** "clientId#seq" of every reading a subscriber saw. */
+function readingKeys(seen: readonly Seen[]): string[] {
+  return seen.map((m) => `${m.topic.split('/')[1]}#${(JSON.parse(m.payload) as { seq: number }).seq}`);
+}
+
+function expectEveryReading(seen: readonly Seen[], prefix: string, sensors: number, count: number): void {
+  const expected: string[] = [];
+  for (let s = 1; s <= sensors; s++) for (let n = 1; n <= count; n++) expected.push(`${prefix}${s}#${n}`);
+  expect(readingKeys(seen).sort()).toEqual(expected.sort());
+}
+
+describe('firmware-sim against the gateway over UDP', () => {
+  it.each([1, 2] as const)(
+    'QoS %i: every acknowledged reading reaches the subscriber exactly once',
+    async (qos) => {
+      const prefix = `u${qos}-`;
+      const sub = await watch(`sensors/+/temperature`);
+      try {
+        const summary = await runFleet({
+          transport: { kind: 'udp', gateway },
+          fleets: [
+            { sensors: 8, qos, count: 5, interval: 0.05, batteryEvery: 0, ramp: 0.1, idPrefix: prefix },
+          ],
+          seed: 7,
+        });
+        expect(summary.totals).toMatchObject({ sent: 40, acknowledged: 40, lost: 0, rejected: 0 });
+        expect(summary.latency?.samples).toBe(40);
+        expect(summary.states).toEqual({ stopped: 8 });
+        await until(() => sub.seen.length >= 40, '40 readings at the subscriber');
+        expectEveryReading(
+          sub.seen.filter((m) => m.topic.includes(prefix)),
+          prefix,
+          8,
+          5,
+        );
+      } finally {
+        await sub.client.endAsync();
+      }
+    },
+  );
+
+  it('QoS 0 with the battery level, and QoS -1 on a predefined topic id (§6.8)', async () => {
+    const sub = await watch('sensors/#');
+    try {
+      const [zero, minusOne] = await Promise.all([
+        runFleet({
+          transport: { kind: 'udp', gateway },
+          fleets: [
+            { sensors: 3, qos: 0, count: 4, interval: 0.05, batteryEvery: 2, ramp: 0.05, idPrefix: 'z-' },
+          ],
+        }),
+        runFleet({
+          transport: { kind: 'udp', gateway },
+          fleets: [
+            { sensors: 2, qos: -1, predefined: 21, count: 3, interval: 0.05, ramp: 0.05, idPrefix: 'm-' },
+          ],
+        }),
+      ]);
+      expect(zero.totals.sent).toBe(3 * 4 + 3 * 2);
+      expect(minusOne.totals.sent).toBe(6);
+      await until(() => sub.seen.length >= 24, '24 messages at the subscriber');
+      const byTopic = (suffix: string) => sub.seen.filter((m) => m.topic.endsWith(suffix));
+      expectEveryReading(
+        byTopic('/temperature').filter((m) => m.topic.includes('/z-')),
+        'z-',
+        3,
+        4,
+      );
+      expect(byTopic('/battery')).toHaveLength(6);
+      expect(sub.seen.filter((m) => m.topic === 'sensors/predefined/temperature')).toHaveLength(6);
+    } finally {
+      await sub.client.endAsync();
+    }
+  });
+
+  it('with 10 % simulated loss: retries, and no reading is duplicated at QoS 2', async () => {
+    const sub = await watch('sensors/+/temperature');
+    let summary: Summary;
+    try {
+      summary = await runFleet({
+        transport: { kind: 'udp', gateway },
+        fleets: [
+          {
+            sensors: 5,
+            qos: 2,
+            count: 6,
+            interval: 0.05,
+            batteryEvery: 0,
+            tRetry: 0.2,
+            nRetry: 8,
+            idPrefix: 'l-',
+          },
+        ],
+        loss: 10,
+        seed: 11,
+      });
+      await until(() => sub.seen.length >= summary.totals.acknowledged, 'the acknowledged readings');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // any duplicate would arrive by now
+    } finally {
+      await sub.client.endAsync();
+    }
+    expect(summary.network.droppedByLoss).toBeGreaterThan(0);
+    expect(summary.totals.retried).toBeGreaterThan(0);
+    const keys = readingKeys(sub.seen.filter((m) => m.topic.includes('/l-')));
+    expect(new Set(keys).size).toBe(keys.length); // QoS 2: exactly once
+    expect(keys.length).toBeGreaterThanOrEqual(summary.totals.acknowledged);
+    expect(keys.length).toBeLessThanOrEqual(summary.totals.sent);
+  });
+
+  it('a forwarder (§5.5) carries 60 sensors on one socket', async () => {
+    const sub = await watch('sensors/+/temperature');
+    try {
+      const summary = await runFleet({
+        transport: { kind: 'forwarder', gateway },
+        fleets: [
+          { sensors: 60, qos: 1, count: 2, interval: 0.1, batteryEvery: 0, ramp: 0.2, idPrefix: 'f-' },
+        ],
+      });
+      expect(summary.totals.acknowledged).toBe(120);
+      await until(() => sub.seen.length >= 120, '120 readings');
+      expectEveryReading(sub.seen, 'f-', 60, 2);
+    } finally {
+      await sub.client.endAsync();
+    }
+  });
+
+  it('changes a sensor’s interval through sensors/<id>/cmd', async () => {
+    const sub = await watch('sensors/cmd-1/temperature');
+    const fleet = await startFleet({
+      transport: { kind: 'udp', gateway },
+      fleets: [{ sensors: 1, qos: 1, interval: 3600, batteryEvery: 0, ramp: 0, idPrefix: 'cmd-' }],
+    });
+    try {
+      // One reading at power-on, then none for an hour …
+      await until(
+        () => sub.seen.length === 1 && fleet.sensor('cmd-1')?.state.kind === 'active',
+        'first reading',
+      );
+      await sub.client.publishAsync('sensors/cmd-1/cmd', 'interval=0.1', { qos: 1 });
+      // … until the command: then a reading every 100 ms.
+      await until(() => sub.seen.length >= 6, 'readings at the new interval');
+      expect(fleet.sensor('cmd-1')?.settings.intervalSeconds).toBe(0.1);
+    } finally {
+      await sub.client.endAsync();
+      const summary = await fleet.stop();
+      expect(summary.totals.commands).toBe(1);
+    }
+  });
+
+  it('a sleeping sensor receives what was published while it slept (§6.14)', async () => {
+    const received: string[] = [];
+    const fleet = await startFleet({
+      transport: { kind: 'udp', gateway },
+      fleets: [
+        {
+          sensors: 1,
+          qos: 1,
+          interval: 3600,
+          sleep: 1,
+          batteryEvery: 0,
+          ramp: 0,
+          tRetry: 0.5,
+          idPrefix: 'zz-',
+        },
+      ],
+      onMessage: (_id, topic, payload) => received.push(`${topic} ${payload}`),
+    });
+    const publisher = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0 });
+    try {
+      const sensor = fleet.sensor('zz-1')!;
+      await until(() => sensor.state.kind === 'asleep', 'the sensor to fall asleep');
+      for (const seconds of [3000, 3100, 3200]) {
+        await publisher.publishAsync('sensors/zz-1/cmd', `interval=${seconds}`, { qos: 1 });
+      }
+      expect(received).toEqual([]); // radio off
+      await until(() => received.length === 3 && sensor.state.kind === 'asleep', 'the buffered commands');
+      expect(received).toEqual([
+        'sensors/zz-1/cmd interval=3000',
+        'sensors/zz-1/cmd interval=3100',
+        'sensors/zz-1/cmd interval=3200',
+      ]);
+      expect(sensor.settings.intervalSeconds).toBe(3200);
+    } finally {
+      await publisher.endAsync();
+      const summary = await fleet.stop();
+      // Delivered on a PINGREQ wake-up, not by connecting again (§6.14).
+      expect(summary.totals.wakeups).toBeGreaterThanOrEqual(1);
+      expect(summary.totals.connects).toBe(1);
+      expect(summary.totals.sleeps).toBe(1); // after PINGRESP it is asleep again without a DISCONNECT
+      expect(summary.states).toEqual({ stopped: 1 });
+    }
+  });
+
+  it('the CLI prints a --json summary that matches the subscriber', async () => {
+    const cli = join(repository, 'bin/firmware-sim.js');
+    if (!existsSync(join(repository, 'dist/firmware-sim/cli.js'))) {
+      throw new Error('dist/firmware-sim/cli.js is missing: run `npm run build` first');
+    }
+    const sub = await watch('sensors/+/temperature');
+    try {
+      const args = [cli, '--udp', gateway, '--sensors', '4', '--count', '3', '--interval', '0.05'];
+      args.push('--battery-every', '0', '--id-prefix', 'cli-', '--ramp', '0.1', '--json', '--quiet');
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code, stderr).toBe(0);
+      const summary = JSON.parse(stdout) as Summary;
+      expect(summary.totals).toMatchObject({ sent: 12, acknowledged: 12, lost: 0 });
+      await until(() => sub.seen.length >= 12, '12 readings');
+      expectEveryReading(sub.seen, 'cli-', 4, 3);
+    } finally {
+      await sub.client.endAsync();
+    }
+  });
+});
