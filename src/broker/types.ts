@@ -176,7 +176,11 @@ export interface SessionHandle {
   pubrel(packetId: number, done?: (reason: ReasonCode) => void): void;
   /** Acks of outgoing deliveries. Unknown packet ids are ignored (return false). */
   puback(packetId: number): boolean;
-  pubrec(packetId: number): boolean;
+  /**
+   * `done` fires once the 'released' state is durable: only then may the front end send PUBREL,
+   * or a crash in between would re-send the PUBLISH after PUBREL and deliver twice (MQTT §4.3.3).
+   */
+  pubrec(packetId: number, done?: (known: boolean) => void): boolean;
   pubcomp(packetId: number): boolean;
   /**
    * Add/replace subscriptions. Returns one code per request, in order: the granted QoS (0, 1, 2)

@@ -47,8 +47,10 @@ export class ConnectionHandle implements SessionHandle {
     return this.live && outgoing.puback(this.ctx, this.session, packetId);
   }
 
-  pubrec(packetId: number): boolean {
-    return this.live && outgoing.pubrec(this.ctx, this.session, packetId);
+  pubrec(packetId: number, done?: (known: boolean) => void): boolean {
+    const known = this.live && outgoing.pubrec(this.ctx, this.session, packetId);
+    if (done) this.ctx.persist.flush(() => done(known));
+    return known;
   }
 
   pubcomp(packetId: number): boolean {

@@ -16,7 +16,13 @@ export function handlePubrec(conn: MqttConnection, packet: IPubrecPacket): void 
     session.pubcomp(packetId);
     return;
   }
-  const known = session.pubrec(packetId);
-  // Answer PUBREL either way (MQTT 3.1.1 §4.3.3); v5 says whether the id was known (0x92).
-  conn.sendAck(PacketType.PUBREL, packetId, known ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound);
+  // Answer PUBREL either way (MQTT 3.1.1 §4.3.3); v5 says whether the id was known (0x92). Only once
+  // the 'released' state is durable: a crash before it would re-send the PUBLISH after our PUBREL.
+  session.pubrec(packetId, (known) =>
+    conn.sendAck(
+      PacketType.PUBREL,
+      packetId,
+      known ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound,
+    ),
+  );
 }
