@@ -80,7 +80,7 @@ function createTransports(
 export async function startMqttSn(
   config: GatewayConfig,
   broker: BrokerApi,
-  store: Store,
+  store: Store | undefined,
   logger: Logger,
 ): Promise<MqttSnSide> {
   const { udp, all } = createTransports(config, logger);

@@ -186,10 +186,13 @@ async function startWebSocketListener(
 ): Promise<SecureListener> {
   const state = running(broker, logger);
   const timeout = options.connectTimeoutMs || DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  // Node checks request timeouts every connectionsCheckingInterval (30 s by default): check often
+  // enough that connect_timeout holds for a request that never ends.
+  const httpTimeouts = { connectionsCheckingInterval: Math.min(timeout, 1000) };
   const server =
     kind === 'wss'
-      ? https.createServer({ ...tlsServerOptions(config), handshakeTimeout: timeout })
-      : http.createServer();
+      ? https.createServer({ ...tlsServerOptions(config), ...httpTimeouts, handshakeTimeout: timeout })
+      : http.createServer(httpTimeouts);
   // The upgrade request must arrive within connect_timeout (slow loris on the HTTP layer).
   server.requestTimeout = timeout;
   server.headersTimeout = timeout;

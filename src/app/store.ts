@@ -4,14 +4,14 @@
  */
 import type { GatewayConfig } from '../config/types.js';
 import type { Logger } from '../observe/logger.js';
-import { createMemoryStore } from '../store/memory.js';
 import { createSqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
 
-export function openStore(config: GatewayConfig, logger: Logger): Store {
+/** No store at all with `persistence false`: the core then keeps state in its own maps only. */
+export function openStore(config: GatewayConfig, logger: Logger): Store | undefined {
   if (!config.persistence) {
     logger.info('Persistence off: sessions and retained messages live in memory only.');
-    return createMemoryStore();
+    return undefined;
   }
   const store = createSqliteStore({
     directory: config.persistenceLocation,
