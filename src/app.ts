@@ -24,7 +24,7 @@ export const startApp: StartApp = (config, logger) => startGateway(config, logge
 
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningApp> {
   const store = openStore(config, logger);
-  const broker = createBroker(brokerOptions(config), { logger, store });
+  const broker = createBroker(brokerOptions(config), { logger, ...(store ? { store } : {}) });
   let listeners: Awaited<ReturnType<typeof startMqttListeners>> = [];
   let mqttsn: Awaited<ReturnType<typeof startMqttSn>> | undefined;
   try {
@@ -33,7 +33,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
     await broker.close();
-    await store.close();
+    await store?.close();
     throw error;
   }
   const gateway = mqttsn.gateway;
@@ -42,7 +42,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     await Promise.all(listeners.map((l) => l.close()));
     await gateway.close();
     await broker.close();
-    await store.close();
+    await store?.close();
     logger.info('mqttsn-gateway stopped; persistent sessions kept.');
   };
   return {

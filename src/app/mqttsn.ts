@@ -88,7 +88,7 @@ export async function startMqttSn(
     broker,
     transports: all,
     logger,
-    store,
+    ...(store ? { store } : {}),
   });
   for (const transport of all) logger.info(`MQTT-SN listening on ${transport.name}.`);
   return { gateway, udp, transports: all };

@@ -85,6 +85,15 @@ function guardConnections(
   return open;
 }
 
+/**
+ * A failed or timed-out TLS handshake. With a tlsClientError listener Node leaves a timed-out
+ * socket open, so it is destroyed here (else a slow loris would keep it).
+ */
+function handshakeFailed(logger: Logger, error: Error, socket: tls.TLSSocket): void {
+  logger.warn(`TLS handshake with ${peerName(socket)} failed: ${error.message}`);
+  socket.destroy();
+}
+
 interface Running {
   connections: Set<MqttConnectionHandle>;
   attach(stream: Duplex, peer: string, options: Partial<MqttFrontEndOptions>): void;
@@ -166,9 +175,7 @@ async function startTlsListener(
     );
     state.attach(socket, peer, options);
   });
-  server.on('tlsClientError', (error, socket) => {
-    logger.warn(`TLS handshake with ${peerName(socket)} failed: ${error.message}`);
-  });
+  server.on('tlsClientError', (error, socket) => handshakeFailed(logger, error, socket));
   server.on('error', (error) => logger.error(`TLS listener on port ${port}: ${error.message}`));
   port = await listen(server, spec);
   logger.info(`Opening TLS listen socket on port ${port}.`);
@@ -223,9 +230,9 @@ async function startWebSocketListener(
   });
   wss.on('error', (error) => logger.error(`${label}: ${error.message}`));
   if (kind === 'wss') {
-    server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
-      logger.warn(`TLS handshake with ${peerName(socket)} failed: ${error.message}`);
-    });
+    server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) =>
+      handshakeFailed(logger, error, socket),
+    );
   }
   server.on('error', (error) => logger.error(`${label}: ${error.message}`));
   port = await listen(server, spec);
