@@ -4,17 +4,23 @@
  */
 import { execFile } from 'node:child_process';
 import { frontEndOptions } from '../../../src/app/mqtt-listeners.js';
-import { type SecureListener, startSecureListeners } from '../../../src/app/secure-listeners.js';
+import {
+  limiterFromConfig,
+  type SecureListener,
+  startSecureListeners,
+} from '../../../src/app/secure-listeners.js';
 import { createBroker } from '../../../src/broker/index.js';
 import type { BrokerApi, BrokerOptions } from '../../../src/broker/types.js';
 import { parseGatewayConfig } from '../../../src/config/index.js';
 import type { GatewayConfig } from '../../../src/config/types.js';
 import { createLogger } from '../../../src/observe/logger.js';
+import type { ConnectionLimiter } from '../../../src/security/limits.js';
 
 export interface SecureBroker {
   broker: BrokerApi;
   config: GatewayConfig;
   listeners: SecureListener[];
+  limiter: ConnectionLimiter;
   logs: string[];
   port(kind: SecureListener['kind']): number;
   close(): Promise<void>;
@@ -32,9 +38,10 @@ export async function startSecureBroker(
   });
   const config = parseGatewayConfig(conf, { file: 'gateway.conf', baseDir });
   const broker = createBroker({ sysInterval: 0, ...brokerOptions }, { logger });
+  const limiter = limiterFromConfig(config);
   let listeners: SecureListener[];
   try {
-    listeners = await startSecureListeners(config, broker, frontEndOptions(config), logger);
+    listeners = await startSecureListeners(config, broker, frontEndOptions(config), logger, { limiter });
   } catch (error) {
     await broker.close();
     throw error;
@@ -43,6 +50,7 @@ export async function startSecureBroker(
     broker,
     config,
     listeners,
+    limiter,
     logs,
     port: (kind) => {
       const l = listeners.find((x) => x.kind === kind);
@@ -71,6 +79,15 @@ export function run(cmd: string, args: string[], timeout = 10_000): Promise<RunR
     });
     child.stdin?.end();
   });
+}
+
+/** Resolves once `condition` holds, or rejects after `ms`. */
+export async function waitFor(condition: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** Resolves once a log line matches, or rejects after `ms` (tests stay bounded). */
