@@ -94,6 +94,14 @@ function handshakeFailed(logger: Logger, error: Error, socket: tls.TLSSocket): v
   socket.destroy();
 }
 
+/** The connection's own options: the verified certificate CN for the authenticate hook. */
+function withIdentity(
+  options: Partial<MqttFrontEndOptions>,
+  identity: string | undefined,
+): Partial<MqttFrontEndOptions> {
+  return identity === undefined ? options : { ...options, certificateIdentity: identity };
+}
+
 interface Running {
   connections: Set<MqttConnectionHandle>;
   attach(stream: Duplex, peer: string, options: Partial<MqttFrontEndOptions>): void;
@@ -173,7 +181,7 @@ async function startTlsListener(
     logger.info(
       `New TLS connection from ${peer} on port ${port} (${socket.getProtocol() ?? 'TLS'}${identity === undefined ? '' : `, certificate CN '${identity}'`}).`,
     );
-    state.attach(socket, peer, options);
+    state.attach(socket, peer, withIdentity(options, identity));
   });
   server.on('tlsClientError', (error, socket) => handshakeFailed(logger, error, socket));
   server.on('error', (error) => logger.error(`TLS listener on port ${port}: ${error.message}`));
@@ -226,7 +234,7 @@ async function startWebSocketListener(
     // the MQTT connection sees the close, the reason is logged here.
     ws.on('error', (error) => logger.warn(`WebSocket ${peer}: ${error.message}`));
     stream.on('error', () => {});
-    state.attach(stream, peer, options);
+    state.attach(stream, peer, withIdentity(options, identity));
   });
   wss.on('error', (error) => logger.error(`${label}: ${error.message}`));
   if (kind === 'wss') {

@@ -8,6 +8,7 @@ export {
   createAuthenticator,
 } from './authenticate.js';
 export { SecurityFileError } from './errors.js';
+export { type GuardCounters, GuardedAuthorizer, guardedAuthorizer } from './guard.js';
 export {
   addressOf,
   ConnectionLimiter,

@@ -5,9 +5,11 @@
  * topic limits. A bad file stops start-up with a SecurityFileError naming the file and the line.
  */
 import type { GatewayConfig } from '../config/types.js';
+import type { Logger } from '../observe/logger.js';
 import { type AclAuthorizer, createAclAuthorizer, loadAclFile } from './acl.js';
 import { type AdmissionList, loadAdmissionFile } from './admission.js';
 import { type Authenticate, createAuthenticator } from './authenticate.js';
+import { type GuardedAuthorizer, guardedAuthorizer } from './guard.js';
 import { ConnectionLimiter } from './limits.js';
 import { loadPasswordFile, type PasswordFile } from './password-file.js';
 import type { TopicLimits } from './topic-limits.js';
@@ -28,8 +30,13 @@ export type SecurityConfig = Pick<
 
 export interface SecuritySetup {
   authenticate: Authenticate;
-  /** Absent without acl_file: everything allowed (mosquitto's default). */
-  authorizer?: AclAuthorizer;
+  /**
+   * For BrokerOptions.authorizer: the ACL and the topic limits. Absent without acl_file and
+   * without topic limits: everything allowed (mosquitto's default).
+   */
+  authorizer?: GuardedAuthorizer;
+  /** The ACL alone (acl_file). */
+  acl?: AclAuthorizer;
   /** Absent without mqttsn_admission_file: every MQTT-SN client admitted. */
   admission?: AdmissionList;
   passwords?: PasswordFile;
@@ -39,7 +46,7 @@ export interface SecuritySetup {
   summary: string[];
 }
 
-export function loadSecurity(config: SecurityConfig): SecuritySetup {
+export function loadSecurity(config: SecurityConfig, logger: Logger): SecuritySetup {
   const passwords = config.passwordFile === undefined ? undefined : loadPasswordFile(config.passwordFile);
   const acl = config.aclFile === undefined ? undefined : loadAclFile(config.aclFile);
   const admission =
@@ -69,7 +76,9 @@ export function loadSecurity(config: SecurityConfig): SecuritySetup {
     summary,
   };
   if (passwords !== undefined) setup.passwords = passwords;
-  if (acl !== undefined) setup.authorizer = createAclAuthorizer(acl);
+  if (acl !== undefined) setup.acl = createAclAuthorizer(acl);
+  const authorizer = guardedAuthorizer(setup.acl, setup.topicLimits, logger);
+  if (authorizer !== undefined) setup.authorizer = authorizer;
   if (admission !== undefined) setup.admission = admission;
   return setup;
 }

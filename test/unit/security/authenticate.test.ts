@@ -8,8 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReasonCode } from '../../../src/broker/types.js';
+import { createLogger, silentLogger } from '../../../src/observe/logger.js';
+import { createAclAuthorizer, parseAclFile } from '../../../src/security/acl.js';
 import { createAuthenticator } from '../../../src/security/authenticate.js';
 import { SecurityFileError } from '../../../src/security/errors.js';
+import { guardedAuthorizer } from '../../../src/security/guard.js';
 import { loadPasswordFile } from '../../../src/security/password-file.js';
 import { loadSecurity, type SecurityConfig } from '../../../src/security/setup.js';
 
@@ -90,7 +93,7 @@ describe('loadSecurity', () => {
   };
 
   it('nothing configured: anonymous allowed, no authorizer, no admission list', () => {
-    const s = loadSecurity(base);
+    const s = loadSecurity(base, silentLogger);
     expect(s.authorizer).toBeUndefined();
     expect(s.admission).toBeUndefined();
     expect(s.authenticate(req())).toEqual({ ok: true });
@@ -102,7 +105,10 @@ describe('loadSecurity', () => {
     const admit = join(dir, 'admit');
     writeFileSync(acl, 'user alice\ntopic readwrite a/#\npattern read x/%c\n');
     writeFileSync(admit, 'client sn-* address udp:127.0.0.1:*\n');
-    const s = loadSecurity({ ...base, passwordFile: pwFile, aclFile: acl, mqttsnAdmissionFile: admit });
+    const s = loadSecurity(
+      { ...base, passwordFile: pwFile, aclFile: acl, mqttsnAdmissionFile: admit },
+      silentLogger,
+    );
     expect(s.authorizer?.canPublish('c', 'alice', 'a/b')).toBe(true);
     expect(s.admission?.admit('sn-1', 'udp:127.0.0.1:9')).toMatchObject({ ok: true });
     expect(s.summary.join('\n')).toBe(
@@ -118,8 +124,47 @@ describe('loadSecurity', () => {
   it('a bad file stops start-up with its name and line', () => {
     const acl = join(dir, 'bad-acl');
     writeFileSync(acl, 'user bob\ntopic read a/#/b\n');
-    expect(() => loadSecurity({ ...base, aclFile: acl })).toThrow(SecurityFileError);
+    expect(() => loadSecurity({ ...base, aclFile: acl }, silentLogger)).toThrow(SecurityFileError);
     writeFileSync(acl, 'user bob\nlevel read x\n');
-    expect(() => loadSecurity({ ...base, aclFile: acl })).toThrow(`${acl}:2: unknown keyword 'level'`);
+    expect(() => loadSecurity({ ...base, aclFile: acl }, silentLogger)).toThrow(
+      `${acl}:2: unknown keyword 'level'`,
+    );
+  });
+});
+
+describe('guarded authorizer (ACL + topic limits)', () => {
+  const limits = { maxTopicLength: 10, maxTopicLevels: 3 };
+
+  it('refuses topics over a limit, logs and counts; without ACL everything else is allowed', () => {
+    const lines: string[] = [];
+    const g = guardedAuthorizer(
+      undefined,
+      limits,
+      createLogger('warn', (l) => lines.push(l)),
+    );
+    if (g === undefined) throw new Error('expected an authorizer');
+    expect(g.canPublish('c1', undefined, 'a/b/c')).toBe(true);
+    expect(g.canPublish('c1', undefined, 'a/b/c/d')).toBe(false);
+    expect(g.canSubscribe('c1', undefined, '$share/group/a/b/c')).toBe(true);
+    expect(g.canSubscribe('c1', undefined, 'abcdefghijk')).toBe(false);
+    expect(g.canRead('c1', undefined, 'a/b/c/d/e/f')).toBe(true);
+    expect(g.counters.topicLimit).toBe(2);
+    expect(lines[0]).toMatch(/Client c1: PUBLISH refused: topic of 4 levels exceeds max_topic_levels 3$/);
+  });
+
+  it('counts ACL refusals', () => {
+    const acl = createAclAuthorizer(parseAclFile('topic read a/#', 'acl'));
+    const g = guardedAuthorizer(acl, { maxTopicLength: 65_535, maxTopicLevels: 0 }, silentLogger)!;
+    expect(g.canPublish('c', undefined, 'a/b')).toBe(false);
+    expect(g.canSubscribe('c', undefined, '#')).toBe(false);
+    expect(g.canRead('c', undefined, 'b')).toBe(false);
+    expect(g.canRead('c', undefined, 'a/b')).toBe(true);
+    expect(g.counters).toEqual({ topicLimit: 0, publishDenied: 1, subscribeDenied: 1, readDenied: 1 });
+  });
+
+  it('nothing to enforce: no authorizer at all (the core skips the calls)', () => {
+    expect(guardedAuthorizer(undefined, { maxTopicLength: 65_535, maxTopicLevels: 0 }, silentLogger)).toBe(
+      undefined,
+    );
   });
 });
