@@ -5,6 +5,7 @@
 import type { ClientLink, Delivery, Will } from '../broker/types.js';
 import type { PublishPacket } from '../codec/mqttsn/index.js';
 import type { ClientState } from './client-state.js';
+import type { GatewayContext } from './context.js';
 import type { Endpoint } from './forwarder.js';
 import type { TopicRegistry } from './topic-registry.js';
 
@@ -36,9 +37,10 @@ export class SnClient {
   cleanSession = true;
   /** Epoch ms of the last datagram from the client (keep-alive and sleep supervision). */
   lastHeard = 0;
-  supervisionTimer: NodeJS.Timeout | undefined;
-  /** Keep-alive or sleep limit in ms, tolerance included; 0 = not supervised. */
+  /** Keep-alive or sleep limit in ms, tolerance included; 0 = not supervised (supervision.ts). */
   supervisionMs = 0;
+  supervisionSlot: number | undefined;
+  supervisionExpire: ((ctx: GatewayContext, client: SnClient) => void) | undefined;
   retry: RetryState | undefined;
   readonly queue: OutboundItem[] = [];
   outstanding: Outstanding | undefined;

@@ -19,7 +19,7 @@ import { parseClientState, willOf } from './gateway-state.js';
 import { emptyStats, type GatewayOptions, type GatewayStats, withDefaults } from './options.js';
 import { stopRetry } from './retransmit.js';
 import { superviseRestoredSleep } from './sleep.js';
-import { stopSupervision } from './supervision.js';
+import { stopAllSupervision } from './supervision.js';
 import { PredefinedTopicIndex, TopicRegistry } from './topic-registry.js';
 
 export interface GatewayDeps {
@@ -74,10 +74,8 @@ export async function startMqttSnGateway(
       if (ctx.closing) return;
       ctx.closing = true;
       stopAdvertising();
-      for (const client of ctx.clients.all()) {
-        stopSupervision(client);
-        stopRetry(client);
-      }
+      stopAllSupervision(ctx);
+      for (const client of ctx.clients.all()) stopRetry(client);
       await Promise.allSettled(deps.transports.map((t) => t.close()));
     },
   };

@@ -19,7 +19,7 @@ export function declareLost(ctx: GatewayContext, client: SnClient, why: string):
   const state = client.state;
   ctx.logger.info(`MQTT-SN client ${client.clientId} (${client.peer}) lost: ${why}`);
   ctx.stats.clientsLost++;
-  stopSupervision(client);
+  stopSupervision(ctx, client);
   resetOutbound(ctx, client);
   client.link = undefined;
   if (state.kind === 'active' || state.kind === 'awake') {
@@ -36,7 +36,7 @@ export function declareLost(ctx: GatewayContext, client: SnClient, why: string):
  * keeps will, subscriptions and in-flight messages (§6.3 decides what the CONNECT then changes).
  */
 export function detachForReconnect(ctx: GatewayContext, client: SnClient): void {
-  stopSupervision(client);
+  stopSupervision(ctx, client);
   stopRetry(client);
   resetOutbound(ctx, client);
   const session = attachedSession(client.state);
@@ -66,7 +66,7 @@ export function claimAddress(ctx: GatewayContext, client: SnClient, endpoint: En
 
 /** The core closed the link (takeover elsewhere, shutdown, administrative close). */
 export function linkClosedByCore(ctx: GatewayContext, client: SnClient, reason: ReasonCode): void {
-  stopSupervision(client);
+  stopSupervision(ctx, client);
   resetOutbound(ctx, client);
   client.link = undefined;
   ctx.logger.info(

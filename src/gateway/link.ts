@@ -10,23 +10,36 @@ import { linkClosedByCore } from './lifecycle.js';
 import { enqueueDelivery, enqueueRelease } from './outbound.js';
 import { onCoreDrained } from './sleep.js';
 
+/** A class, not closures: one small object per attached client (100 000 sensors). */
+class GatewayLink implements ClientLink {
+  constructor(
+    private readonly ctx: GatewayContext,
+    private readonly client: SnClient,
+  ) {}
+
+  private get current(): boolean {
+    return !this.ctx.closing && this.client.link === this;
+  }
+
+  deliver(delivery: Delivery): void {
+    if (this.current) enqueueDelivery(this.ctx, this.client, delivery);
+  }
+
+  release(packetId: number): void {
+    if (this.current) enqueueRelease(this.ctx, this.client, packetId);
+  }
+
+  close(reason: ReasonCode): void {
+    if (this.current) linkClosedByCore(this.ctx, this.client, reason);
+  }
+
+  drained(): void {
+    if (this.current) onCoreDrained(this.ctx, this.client);
+  }
+}
+
 export function createLink(ctx: GatewayContext, client: SnClient): ClientLink {
-  const link: ClientLink = {
-    deliver(delivery: Delivery): void {
-      if (isCurrent()) enqueueDelivery(ctx, client, delivery);
-    },
-    release(packetId: number): void {
-      if (isCurrent()) enqueueRelease(ctx, client, packetId);
-    },
-    close(reason: ReasonCode): void {
-      if (isCurrent()) linkClosedByCore(ctx, client, reason);
-    },
-    drained(): void {
-      if (isCurrent()) onCoreDrained(ctx, client);
-    },
-  };
-  const isCurrent = (): boolean => !ctx.closing && client.link === link;
-  return link;
+  return new GatewayLink(ctx, client);
 }
 
 /**

@@ -3,42 +3,106 @@
  * broker's keep-alive (DESIGN.md "Sleeping clients"; Paho #102 shows the trap of coupling them).
  * A client heard from within duration × tolerance (MQTT-SN §7.2) stays; otherwise it is lost.
  *
- * One timer per client, re-armed lazily: a datagram only updates `lastHeard`, and the timer, when
- * it fires early, sleeps again for the time remaining. No clearTimeout/setTimeout per datagram.
+ * One timer wheel per gateway instead of one Timeout per client (100 000 sensors × a Timeout is
+ * ~20 MB): clients sit in 250 ms slots by deadline. A datagram only updates `lastHeard`; when a
+ * client's slot comes up and it was heard from meanwhile, it moves to the slot of its new deadline.
+ * Expiry is therefore up to one slot late, never early.
  */
 import type { SnClient } from './client.js';
 import type { GatewayContext } from './context.js';
+
+const SLOT_MS = 250;
+
+export type Expire = (ctx: GatewayContext, client: SnClient) => void;
+
+interface Wheel {
+  slots: Map<number, Set<SnClient>>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const wheels = new WeakMap<GatewayContext, Wheel>();
+
+function wheelOf(ctx: GatewayContext): Wheel {
+  let wheel = wheels.get(ctx);
+  if (wheel === undefined) {
+    wheel = { slots: new Map(), timer: undefined };
+    wheels.set(ctx, wheel);
+  }
+  return wheel;
+}
 
 /** Supervise `client` for `durationSeconds` (0 = not supervised, MQTT keep-alive semantics). */
 export function supervise(
   ctx: GatewayContext,
   client: SnClient,
   durationSeconds: number,
-  expire: (ctx: GatewayContext, client: SnClient) => void,
+  expire: Expire,
 ): void {
-  stopSupervision(client);
+  stopSupervision(ctx, client);
   if (durationSeconds <= 0) return;
   client.supervisionMs = Math.ceil(durationSeconds * ctx.options.keepAliveTolerance * 1000);
+  client.supervisionExpire = expire;
   client.lastHeard = ctx.now();
-  const check = (): void => {
-    client.supervisionTimer = undefined;
-    if (ctx.closing) return;
-    const silentMs = ctx.now() - client.lastHeard;
-    if (silentMs >= client.supervisionMs) {
-      expire(ctx, client);
-      return;
-    }
-    arm(client.supervisionMs - silentMs);
-  };
-  const arm = (ms: number): void => {
-    client.supervisionTimer = setTimeout(check, ms);
-    client.supervisionTimer.unref();
-  };
-  arm(client.supervisionMs);
+  place(ctx, wheelOf(ctx), client);
 }
 
-export function stopSupervision(client: SnClient): void {
-  if (client.supervisionTimer !== undefined) clearTimeout(client.supervisionTimer);
-  client.supervisionTimer = undefined;
+export function stopSupervision(ctx: GatewayContext, client: SnClient): void {
+  if (client.supervisionSlot !== undefined)
+    wheels.get(ctx)?.slots.get(client.supervisionSlot)?.delete(client);
+  client.supervisionSlot = undefined;
+  client.supervisionExpire = undefined;
   client.supervisionMs = 0;
+}
+
+function place(ctx: GatewayContext, wheel: Wheel, client: SnClient): void {
+  const slot = Math.ceil((client.lastHeard + client.supervisionMs) / SLOT_MS);
+  let members = wheel.slots.get(slot);
+  if (members === undefined) {
+    members = new Set();
+    wheel.slots.set(slot, members);
+  }
+  members.add(client);
+  client.supervisionSlot = slot;
+  if (wheel.timer === undefined) {
+    wheel.timer = setInterval(() => tick(ctx, wheel), SLOT_MS);
+    wheel.timer.unref();
+  }
+}
+
+function tick(ctx: GatewayContext, wheel: Wheel): void {
+  if (ctx.closing) {
+    stopWheel(wheel);
+    return;
+  }
+  const now = ctx.now();
+  const current = Math.floor(now / SLOT_MS);
+  // A client re-placed below always lands in a later slot than `current`, so it is not seen again.
+  for (const [slot, members] of wheel.slots) {
+    if (slot > current) continue;
+    wheel.slots.delete(slot);
+    for (const client of members) {
+      client.supervisionSlot = undefined;
+      if (now - client.lastHeard < client.supervisionMs) {
+        place(ctx, wheel, client);
+        continue;
+      }
+      const expire = client.supervisionExpire;
+      stopSupervision(ctx, client);
+      expire?.(ctx, client);
+    }
+  }
+  if (wheel.slots.size === 0) stopWheel(wheel);
+}
+
+function stopWheel(wheel: Wheel): void {
+  if (wheel.timer !== undefined) clearInterval(wheel.timer);
+  wheel.timer = undefined;
+}
+
+/** Stop every supervision of the gateway (close()). */
+export function stopAllSupervision(ctx: GatewayContext): void {
+  const wheel = wheels.get(ctx);
+  if (wheel === undefined) return;
+  stopWheel(wheel);
+  wheel.slots.clear();
 }

@@ -16,15 +16,17 @@ export interface SavedTopics {
 }
 
 export class TopicRegistry {
-  private readonly idByName = new Map<string, number>();
-  private readonly nameById = new Map<number, string>();
+  // Created on first use: most sensors use few topics, and 100 000 clients × three empty Maps is
+  // memory for nothing (target: ≤ 2 KB per connected client).
+  private idByName: Map<string, number> | undefined;
+  private nameById: Map<number, string> | undefined;
   /**
    * Ids the client has learnt in the current connection (its REGISTER, our SUBACK or REGACKed
    * REGISTER). After a reconnect the gateway REGISTERs a kept id again before its first PUBLISH
    * (§6.5, §6.10: "when the client re-connects without having set CleanSession"): a client that
    * rebooted keeps working, and its ids do not change.
    */
-  private readonly announced = new Set<number>();
+  private announced: Set<number> | undefined;
   private nextId: number;
 
   constructor(
@@ -35,59 +37,59 @@ export class TopicRegistry {
   }
 
   get size(): number {
-    return this.nameById.size;
+    return this.nameById?.size ?? 0;
   }
 
   idOf(name: string): number | undefined {
-    return this.idByName.get(name);
+    return this.idByName?.get(name);
   }
 
   nameOf(id: number): string | undefined {
-    return this.nameById.get(id);
+    return this.nameById?.get(id);
   }
 
   /** The id of `name`, allocating one; undefined when the client's table is full. */
   register(name: string): number | undefined {
-    const known = this.idByName.get(name);
+    const known = this.idByName?.get(name);
     if (known !== undefined) return known;
-    if (this.nameById.size >= this.maxTopics) return undefined;
+    if (this.size >= this.maxTopics) return undefined;
     const id = this.allocateId();
     if (id === undefined) return undefined;
-    this.idByName.set(name, id);
-    this.nameById.set(id, name);
+    this.put(name, id);
     return id;
   }
 
   remove(id: number): void {
-    const name = this.nameById.get(id);
+    const name = this.nameById?.get(id);
     if (name === undefined) return;
-    this.nameById.delete(id);
-    this.idByName.delete(name);
-    this.announced.delete(id);
+    this.nameById?.delete(id);
+    this.idByName?.delete(name);
+    this.announced?.delete(id);
   }
 
   isAnnounced(id: number): boolean {
-    return this.announced.has(id);
+    return this.announced?.has(id) === true;
   }
 
   markAnnounced(id: number): void {
+    this.announced ??= new Set();
     this.announced.add(id);
   }
 
   /** A new connection: the client may have forgotten every id (see `announced`). */
   resetAnnouncements(): void {
-    this.announced.clear();
+    this.announced = undefined;
   }
 
   clear(): void {
-    this.idByName.clear();
-    this.nameById.clear();
-    this.announced.clear();
+    this.idByName = undefined;
+    this.nameById = undefined;
+    this.announced = undefined;
     this.nextId = this.firstId;
   }
 
   save(): SavedTopics {
-    return { topics: [...this.idByName.entries()], nextId: this.nextId };
+    return { topics: [...(this.idByName?.entries() ?? [])], nextId: this.nextId };
   }
 
   restore(saved: SavedTopics): void {
@@ -95,12 +97,18 @@ export class TopicRegistry {
     for (const [name, id] of saved.topics) {
       if (typeof name !== 'string' || !Number.isInteger(id) || id < this.firstId || id > MAX_TOPIC_ID)
         continue;
-      this.idByName.set(name, id);
-      this.nameById.set(id, name);
+      this.put(name, id);
     }
     const next = saved.nextId;
     this.nextId =
       Number.isInteger(next) && next >= this.firstId && next <= MAX_TOPIC_ID ? next : this.firstId;
+  }
+
+  private put(name: string, id: number): void {
+    this.idByName ??= new Map();
+    this.nameById ??= new Map();
+    this.idByName.set(name, id);
+    this.nameById.set(id, name);
   }
 
   private allocateId(): number | undefined {
@@ -108,7 +116,7 @@ export class TopicRegistry {
     for (let tries = 0; tries < span; tries++) {
       const id = this.nextId;
       this.nextId = id >= MAX_TOPIC_ID ? this.firstId : id + 1;
-      if (!this.nameById.has(id)) return id;
+      if (this.nameById?.has(id) !== true) return id;
     }
     return undefined;
   }

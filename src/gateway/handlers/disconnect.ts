@@ -26,7 +26,7 @@ export function handleDisconnect(
     send(ctx, endpoint, { type: 'DISCONNECT' });
     return;
   }
-  stopSupervision(client);
+  stopSupervision(ctx, client);
   resetOutbound(ctx, client);
   client.link = undefined;
   if (state.kind === 'active' || state.kind === 'awake') state.session?.disconnect({ publishWill: false });

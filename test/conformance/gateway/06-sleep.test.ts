@@ -210,7 +210,7 @@ describe('06 sleeping clients (MQTT-SN §6.14)', () => {
     const c = await sleeper(h, 'sleepy-6', 'x', 0, 1);
     c.send({ type: 'DISCONNECT' });
     await c.expect('DISCONNECT');
-    await new Promise((resolve) => setTimeout(resolve, 1700));
+    await new Promise((resolve) => setTimeout(resolve, 2200)); // past 1 s × 1.5 + one wheel slot
     expect(w.messages).toEqual([]);
     expect(h.gateway.stats().clients).toMatchObject({ asleep: 0, disconnected: 1 });
   });

@@ -129,3 +129,16 @@ export class MqttWatcher {
     await this.client.endAsync(true);
   }
 }
+
+/** Poll `condition` until it holds (bounded): for outcomes with no packet to wait for. */
+export async function waitUntil(
+  condition: () => boolean,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
