@@ -80,6 +80,8 @@ export class MqttConnection extends PacketFramer implements ClientLink {
   outboundAliases: OutboundTopicAliases | undefined;
   /** The client's v5 Maximum Packet Size (0 = none). */
   clientMaximumPacketSize = 0;
+  /** QoS 0 deliveries are being dropped because the client does not read (logged once per episode). */
+  droppingQos0 = false;
   /** Inbound QoS>0 PUBLISHes not yet completed, checked against our Receive Maximum. */
   inboundQuotaUsed = 0;
   /** Inbound QoS 2 packet ids awaiting PUBREL (quota is released at PUBCOMP). */

@@ -6,19 +6,16 @@ import { utf8Problem } from './wire.js';
 
 /**
  * A topic name: well-formed UTF-8 without U+0000 (a malformed packet, [MQTT-1.5.4-1]
- * [MQTT-1.5.4-2]) and without wildcards [MQTT-3.3.2-2]. `raw` locates its bytes in the frame
- * when they are at hand, for the strict UTF-8 re-check.
+ * [MQTT-1.5.4-2]) and without wildcards [MQTT-3.3.2-2]. When its raw bytes are at hand
+ * (frame[start, end)) they are re-checked strictly; no object is built on this hot path.
  */
-export function validateTopicName(
-  topic: string,
-  raw: { frame: Buffer; start: number; end: number } | undefined,
-): void {
+export function validateTopicName(topic: string, frame?: Buffer, start = 0, end = 0): void {
   const problem =
-    raw === undefined
+    frame === undefined
       ? topic.includes('\u0000')
         ? 'U+0000 in a UTF-8 string'
         : undefined
-      : utf8Problem(topic, raw.frame, raw.start, raw.end);
+      : utf8Problem(topic, frame, start, end);
   if (problem !== undefined) throw new MqttProtocolError(ReasonCode.MalformedPacket, `${problem} in topic`);
   if (topic.includes('+') || topic.includes('#')) {
     throw new MqttProtocolError(
@@ -47,7 +44,7 @@ export function publishProperties(p: WireProperties): PublishProperties | undefi
     any = true;
   }
   if (p.responseTopic !== undefined) {
-    validateTopicName(p.responseTopic, undefined); // [MQTT-3.3.2-14]
+    validateTopicName(p.responseTopic); // [MQTT-3.3.2-14]
     out.responseTopic = p.responseTopic;
     any = true;
   }

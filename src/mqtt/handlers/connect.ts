@@ -10,6 +10,7 @@ import { BAD_AUTHENTICATION_METHOD, MqttProtocolError } from '../errors.js';
 import type { MqttAuthenticationRequest } from '../options.js';
 import { InboundTopicAliases, OutboundTopicAliases } from '../topic-alias.js';
 import { publishProperties, validateTopicName } from '../topics.js';
+import { checkConnectStrings } from './connect-strings.js';
 import { deliverySize } from './deliver.js';
 
 /** MQTT 3.1 limits client ids to 23 characters; mosquitto refuses longer ones with 0x02. */
@@ -83,7 +84,7 @@ function buildWill(conn: MqttConnection, packet: IConnectPacket): Will | undefin
   if (will === undefined) return undefined;
   const qos = will.qos ?? 0;
   if (qos > 2) refuse(ReasonCode.MalformedPacket, 'will QoS 3 [MQTT-3.1.2-14]');
-  validateTopicName(will.topic, undefined);
+  validateTopicName(will.topic);
   if (will.topic.length === 0) refuse(ReasonCode.TopicNameInvalid, 'empty will topic');
   if (will.retain === true && !conn.options.retainAvailable) {
     refuse(ReasonCode.RetainNotSupported, 'will retain while retain is unavailable [MQTT-3.2.2-13]');
@@ -132,6 +133,7 @@ function authenticate(conn: MqttConnection, packet: IConnectPacket, clientId: st
 
 export function handleConnect(conn: MqttConnection, packet: IConnectPacket): void {
   checkProperties(packet);
+  checkConnectStrings(conn, packet);
   const { id, assigned } = chooseClientId(conn, packet);
   conn.clientId = id;
   const username = authenticate(conn, packet, id);

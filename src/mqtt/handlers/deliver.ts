@@ -9,6 +9,8 @@ import { hasProperties } from '../topics.js';
 import { tracePublish } from '../trace.js';
 import { encodeFastPublish, fastPublishSize } from '../wire.js';
 
+const DEFAULT_MAX_WRITE_BUFFER = 8 * 1024 * 1024;
+
 function needsFullEncoder(conn: MqttConnection, delivery: Delivery): boolean {
   return (
     conn.protocolVersion === 5 &&
@@ -76,10 +78,18 @@ function encodeQos0Shared(
 export function deliverPublish(conn: MqttConnection, delivery: Delivery): void {
   // A subscriber that does not read must not grow our memory: QoS 0 is dropped and counted;
   // QoS>0 is bounded by the core's in-flight window.
-  if (delivery.qos === 0 && conn.socket.writableLength > (conn.options.maxWriteBuffer ?? 8 * 1024 * 1024)) {
+  const limit = conn.options.maxWriteBuffer ?? DEFAULT_MAX_WRITE_BUFFER;
+  if (delivery.qos === 0 && conn.socket.writableLength > limit) {
     conn.broker.metrics.publishDropped++;
+    if (!conn.droppingQos0) {
+      conn.droppingQos0 = true;
+      conn.logger.warn(
+        `Client ${conn.clientId} (${conn.peer}) is not reading: dropping QoS 0 messages while over ${limit} bytes wait.`,
+      );
+    }
     return;
   }
+  conn.droppingQos0 = false;
   let topic = delivery.topic;
   let alias = 0;
   const aliases = conn.outboundAliases;

@@ -96,12 +96,9 @@ function routePublish(
     throw new MqttProtocolError(ReasonCode.RetainNotSupported, 'retain is not available [MQTT-3.2.2-14]');
   }
   if (topic.length > 0) {
+    const frame = conn.frame;
     const start = conn.frameHeaderLength + 2;
-    validateTopicName(topic, {
-      frame: conn.frame,
-      start,
-      end: start + conn.frame.readUInt16BE(conn.frameHeaderLength),
-    });
+    validateTopicName(topic, frame, start, start + frame.readUInt16BE(conn.frameHeaderLength));
   }
   if (alias !== undefined) {
     if (conn.inboundAliases === undefined) {

@@ -156,4 +156,24 @@ describe('09 in-flight window', () => {
     sub.send({ cmd: 'puback', messageId: first.messageId! });
     expect((await sub.expect('publish')).payload.toString()).toBe('3');
   });
+
+  it('09-06 a subscriber that does not read loses QoS 0 messages, counted and logged once', async () => {
+    t = await startTestBroker({ maxWriteBuffer: 64 * 1024 });
+    const { client: sub } = await connected(4, 'stuck');
+    sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'flood', qos: 0 }] });
+    await sub.expect('suback');
+    sub.socket.pause();
+    const { client: pub } = await connected(4, 'flooder');
+    const payload = Buffer.alloc(16 * 1024);
+    for (let i = 0; i < 600; i++) {
+      pub.send({ cmd: 'publish', topic: 'flood', payload, qos: 0, retain: false, dup: false });
+    }
+    pub.send({ cmd: 'pingreq' });
+    await pub.expect('pingresp', 10_000);
+    expect(t.broker.metrics.publishDropped).toBeGreaterThan(0);
+    const lines = t.logs.filter(
+      (l) => l.includes('Client stuck (127.0.0.1:') && l.includes('is not reading'),
+    );
+    expect(lines.length).toBe(1);
+  });
 });

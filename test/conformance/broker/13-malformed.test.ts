@@ -218,4 +218,14 @@ describe('13 malformed, before CONNECT', () => {
     await c.expect('connack');
     expect((await watcher.expect('publish')).payload.toString()).toBe('whole');
   });
+
+  it('13-26 invalid UTF-8 in a CONNECT client id is malformed (v5 CONNACK 0x81)', async () => {
+    const c = await RawClient.open(t.port, 5);
+    raws.push(c);
+    // CONNECT "MQTT" level 5, clean start, keep-alive 60, no properties, client id "a" 0xFF "b"
+    c.send([0x10, 16, 0, 4, ...ascii('MQTT'), 5, 2, 0, 60, 0, 0, 3, 0x61, 0xff, 0x62]);
+    expect((await c.expect('connack')).reasonCode).toBe(0x81);
+    await c.expectClosed();
+    await waitForLog(t.logs, /invalid UTF-8 in client id/);
+  });
 });
