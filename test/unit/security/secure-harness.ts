@@ -4,17 +4,15 @@
  */
 import { execFile } from 'node:child_process';
 import { frontEndOptions } from '../../../src/app/mqtt-listeners.js';
-import {
-  limiterFromConfig,
-  type SecureListener,
-  startSecureListeners,
-} from '../../../src/app/secure-listeners.js';
+import { type SecureListener, startSecureListeners } from '../../../src/app/secure-listeners.js';
 import { createBroker } from '../../../src/broker/index.js';
 import type { BrokerApi, BrokerOptions } from '../../../src/broker/types.js';
 import { parseGatewayConfig } from '../../../src/config/index.js';
 import type { GatewayConfig } from '../../../src/config/types.js';
+import { type MqttListener, startMqttListener } from '../../../src/mqtt/listener.js';
 import { createLogger } from '../../../src/observe/logger.js';
 import type { ConnectionLimiter } from '../../../src/security/limits.js';
+import { loadSecurity, type SecuritySetup } from '../../../src/security/setup.js';
 
 export interface SecureBroker {
   broker: BrokerApi;
@@ -22,7 +20,9 @@ export interface SecureBroker {
   listeners: SecureListener[];
   limiter: ConnectionLimiter;
   logs: string[];
-  port(kind: SecureListener['kind']): number;
+  security: SecuritySetup;
+  /** Port of the first listener of that kind ('tcp' = a plain `listener`). */
+  port(kind: SecureListener['kind'] | 'tcp'): number;
   close(): Promise<void>;
 }
 
@@ -37,12 +37,28 @@ export async function startSecureBroker(
     if (process.env.MQTT_TEST_LOG === '1') process.stderr.write(`${line}\n`);
   });
   const config = parseGatewayConfig(conf, { file: 'gateway.conf', baseDir });
-  const broker = createBroker({ sysInterval: 0, ...brokerOptions }, { logger });
-  const limiter = limiterFromConfig(config);
+  // Wired as the app wires it: the security setup's authorizer into the core, its authenticate
+  // hook into every MQTT listener, one limiter for all of them.
+  const security = loadSecurity(config, logger);
+  const broker = createBroker(
+    {
+      sysInterval: 0,
+      ...(security.authorizer === undefined ? {} : { authorizer: security.authorizer }),
+      ...brokerOptions,
+    },
+    { logger },
+  );
+  const limiter = security.limiter;
+  const options = { ...frontEndOptions(config), authenticate: security.authenticate };
+  const plain: MqttListener[] = [];
   let listeners: SecureListener[];
   try {
-    listeners = await startSecureListeners(config, broker, frontEndOptions(config), logger, { limiter });
+    for (const spec of config.listeners) {
+      plain.push(await startMqttListener({ port: spec.port, host: spec.bind }, broker, options, logger));
+    }
+    listeners = await startSecureListeners(config, broker, options, logger, { limiter });
   } catch (error) {
+    await Promise.all(plain.map((l) => l.close()));
     await broker.close();
     throw error;
   }
@@ -52,13 +68,18 @@ export async function startSecureBroker(
     listeners,
     limiter,
     logs,
+    security,
     port: (kind) => {
+      if (kind === 'tcp') {
+        if (plain[0] === undefined) throw new Error('no plain listener');
+        return plain[0].port;
+      }
       const l = listeners.find((x) => x.kind === kind);
       if (l === undefined) throw new Error(`no ${kind} listener`);
       return l.port;
     },
     close: async () => {
-      await Promise.all(listeners.map((l) => l.close()));
+      await Promise.all([...plain, ...listeners].map((l) => l.close()));
       await broker.close();
     },
   };
