@@ -1,0 +1,137 @@
+/**
+ * Issue 6 "Done when", over serial: firmware-sim on one end of a socat pty pair, the real app's
+ * serial transport on the other, for each framing — raw (one sensor plainly, several through
+ * forwarder encapsulation, §5.5) and XBee API mode 1 and 2 (several radios, one 64-bit address
+ * each). The summary is checked against what an MQTT.js subscriber received.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFleet, startFleet } from '../../firmware-sim/index.js';
+import type { SerialFraming } from '../../firmware-sim/links/serial.js';
+import { type RunningApp, startGateway } from '../../src/app.js';
+import { parseGatewayConfig } from '../../src/config/load.js';
+import { createLogger, silentLogger } from '../../src/observe/logger.js';
+import { createSocatPair, type SocatPair } from '../helpers/socat.js';
+
+const LINES: ReadonlyArray<{ name: string; framing: SerialFraming; sensors: number }> = [
+  { name: 'raw-one', framing: 'raw', sensors: 1 },
+  { name: 'raw-forwarder', framing: 'raw', sensors: 3 },
+  { name: 'xbee1', framing: 'xbee-api1', sensors: 3 },
+  { name: 'xbee2', framing: 'xbee-api2', sensors: 4 },
+];
+
+let dir: string;
+let app: RunningApp;
+let mqttPort: number;
+const pairs = new Map<string, SocatPair>();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'firmware-sim-serial-'));
+  for (const line of LINES) pairs.set(line.name, await createSocatPair());
+  const serialLines = LINES.map(
+    (line) => `serial ${pairs.get(line.name)!.a} baud=115200 framing=${line.framing}`,
+  );
+  const config = parseGatewayConfig(
+    [
+      'listener 0 127.0.0.1',
+      'mqttsn_udp 0 127.0.0.1',
+      'persistence false',
+      'sys_interval 0',
+      'advertise_interval 0',
+      't_retry 0.5',
+      ...serialLines,
+    ].join('\n'),
+    { file: 'firmware-sim-serial.conf', baseDir: dir },
+  );
+  app = await startGateway(config, process.env.SIM_DEBUG ? createLogger('debug') : silentLogger);
+  mqttPort = app.mqttPorts[0]!;
+}, 20_000);
+
+afterAll(async () => {
+  await app?.close();
+  await Promise.all([...pairs.values()].map((pair) => pair.dispose()));
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+async function watch(filter: string): Promise<{ client: MqttClient; seen: string[] }> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0, clean: true });
+  const seen: string[] = [];
+  client.on('message', (topic, payload) => {
+    seen.push(`${topic.split('/')[1]}#${(JSON.parse(payload.toString()) as { seq: number }).seq}`);
+  });
+  await client.subscribeAsync(filter, { qos: 2 });
+  return { client, seen };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('firmware-sim against the gateway over a socat serial line', () => {
+  it.each(LINES)(
+    '$framing with $sensors sensor(s): the subscriber gets every acknowledged reading',
+    async (line) => {
+      const prefix = `${line.name}-`;
+      const sub = await watch(`sensors/+/temperature`);
+      try {
+        const summary = await runFleet({
+          transport: { kind: 'serial', path: pairs.get(line.name)!.b, framing: line.framing },
+          fleets: [
+            {
+              sensors: line.sensors,
+              qos: 1,
+              count: 3,
+              interval: 0.05,
+              batteryEvery: 0,
+              tRetry: 0.5,
+              ramp: 0.1,
+              idPrefix: prefix,
+            },
+          ],
+        });
+        expect(summary.totals).toMatchObject({
+          sent: line.sensors * 3,
+          acknowledged: line.sensors * 3,
+          lost: 0,
+        });
+        expect(summary.states).toEqual({ stopped: line.sensors });
+        await until(() => sub.seen.length >= line.sensors * 3, 'the readings');
+        const expected: string[] = [];
+        for (let s = 1; s <= line.sensors; s++)
+          for (let n = 1; n <= 3; n++) expected.push(`${prefix}${s}#${n}`);
+        expect([...sub.seen].sort()).toEqual(expected.sort());
+      } finally {
+        await sub.client.endAsync();
+      }
+    },
+  );
+
+  it('an XBee sensor takes a command from its command topic', async () => {
+    const sub = await watch('sensors/xcmd-2/temperature');
+    const fleet = await startFleet({
+      transport: { kind: 'serial', path: pairs.get('xbee2')!.b, framing: 'xbee-api2' },
+      fleets: [
+        { sensors: 2, qos: 1, interval: 3600, batteryEvery: 0, tRetry: 0.5, ramp: 0, idPrefix: 'xcmd-' },
+      ],
+    });
+    try {
+      await until(
+        () => sub.seen.length === 1 && fleet.sensor('xcmd-2')?.state.kind === 'active',
+        'first reading',
+      );
+      await sub.client.publishAsync('sensors/xcmd-2/cmd', 'interval=0.1', { qos: 1 });
+      await until(() => sub.seen.length >= 4, 'readings at the new interval');
+    } finally {
+      await sub.client.endAsync();
+      const summary = await fleet.stop();
+      expect(summary.totals.commands).toBe(1);
+    }
+  });
+});
