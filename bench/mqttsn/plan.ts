@@ -1,0 +1,91 @@
+/** What the MQTT-SN benchmark runs: its options, scenarios and the job of each (scenario, variant). */
+import type { ConnectJob, FaninJob, Job, PublishPath, Qos01 } from './protocol.js';
+
+export const SCENARIOS = ['fanin-qos0', 'fanin-qos1', 'latency', 'clients'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface Options {
+  scenario: ScenarioName[];
+  runs: number;
+  sensors: number;
+  messages: number;
+  window: number;
+  payload: number;
+  rate: number;
+  duration: number;
+  warmup: number;
+  clients: number;
+  forwarders: number;
+  connectInFlight: number;
+  timeout: number;
+  json?: string;
+}
+
+function faninJob(
+  options: Options,
+  path: PublishPath,
+  qos: Qos01,
+  load: FaninJob['load'],
+  id: string,
+): FaninJob {
+  return {
+    kind: 'fanin',
+    path,
+    mqttPort: 0,
+    udpPort: 0,
+    publishers: options.sensors,
+    qos,
+    load,
+    payloadSize: options.payload,
+    idPrefix: id,
+    deadlineMs: options.timeout * 1000,
+  };
+}
+
+export interface Step {
+  scenario: ScenarioName;
+  variant: string;
+  job: (id: string) => Job;
+}
+
+/** Every (scenario, variant) pair, each with a function producing its job for one run. */
+export function plan(options: Options): Step[] {
+  const max = { kind: 'max', messages: options.messages, window: options.window } as const;
+  const rate = {
+    kind: 'rate',
+    rate: options.rate,
+    warmupMs: options.warmup * 1000,
+    durationMs: options.duration * 1000,
+  } as const;
+  const steps: Step[] = [];
+  for (const scenario of options.scenario) {
+    if (scenario === 'fanin-qos0' || scenario === 'fanin-qos1') {
+      const qos: Qos01 = scenario === 'fanin-qos0' ? 0 : 1;
+      // QoS 1: the window is the publishers' one PUBLISH in flight each (MQTT-SN §6.6).
+      const load = qos === 0 ? max : { ...max, window: Math.max(options.window, options.sensors) };
+      for (const path of ['mqttsn', 'tcp'] as const) {
+        steps.push({ scenario, variant: path, job: (id) => faninJob(options, path, qos, load, id) });
+      }
+    } else if (scenario === 'latency') {
+      steps.push({ scenario, variant: 'mqttsn-qos0', job: (id) => faninJob(options, 'mqttsn', 0, rate, id) });
+      steps.push({ scenario, variant: 'tcp-qos0', job: (id) => faninJob(options, 'tcp', 0, rate, id) });
+      steps.push({ scenario, variant: 'mqttsn-qos1', job: (id) => faninJob(options, 'mqttsn', 1, rate, id) });
+    } else {
+      steps.push({
+        scenario,
+        variant: 'mqttsn',
+        job: (id): ConnectJob => ({
+          kind: 'connect',
+          udpPort: 0,
+          clients: options.clients,
+          forwarders: options.forwarders,
+          inFlight: options.connectInFlight,
+          keepAliveSeconds: 3600,
+          idPrefix: id,
+          deadlineMs: options.timeout * 1000,
+        }),
+      });
+    }
+  }
+  return steps;
+}
