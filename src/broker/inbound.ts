@@ -56,6 +56,25 @@ function settle(ctx: BrokerContext, qos: number, outcome: PublishOutcome, done: 
   });
 }
 
+/**
+ * Topics a client may not publish to, whatever the ACL says (mosquitto 2.0 security.c
+ * acl__check_dollar): the broker's own `$SYS` tree — except bridge state topics
+ * `$SYS/broker/connection/<name>/state` — and `$share/…`, which names subscriptions, not topics.
+ * mosquitto answers v5 PUBACK/PUBREC 0x87 and drops the message; 3.1.1 clients get a plain ack.
+ */
+function isReservedForClients(topic: string): boolean {
+  if (topic.startsWith('$share')) return true;
+  if (!topic.startsWith('$SYS')) return false;
+  const levels = topic.split('/');
+  return !(
+    levels.length === 5 &&
+    levels[0] === '$SYS' &&
+    levels[1] === 'broker' &&
+    levels[2] === 'connection' &&
+    levels[4] === 'state'
+  );
+}
+
 /** Why an inbound PUBLISH may not be routed, or undefined when it may. */
 function refusal(
   ctx: BrokerContext,
@@ -68,6 +87,7 @@ function refusal(
   if (msg.qos > 0 && !(msg.packetId !== undefined && msg.packetId >= 1 && msg.packetId <= 65535)) {
     return [OUTCOME.packetIdInvalid, 'packet id missing or 0'];
   }
+  if (isReservedForClients(msg.topic)) return [OUTCOME.notAuthorized, 'topic reserved for the broker'];
   const auth = ctx.options.authorizer;
   if (auth && !auth.canPublish(session.clientId, session.username, msg.topic)) {
     return [OUTCOME.notAuthorized, 'not authorized'];
@@ -95,7 +115,10 @@ export function inboundPublish(ctx: BrokerContext, session: Session, msg: Inboun
   const message = withDeadline(msg, ctx.now());
   if (message.retain) retain(ctx, message);
   const matched = route(ctx, message, session);
-  if (done) settle(ctx, msg.qos, matched ? OUTCOME.success : OUTCOME.noSubscribers, done);
+  // v5 0x10 No matching subscribers goes in PUBACK only: mosquitto's PUBREC says 0x00 whether
+  // anyone matched or not (0x10 is optional, MQTT 5 §3.5.2.1), and users compare with it.
+  const outcome = matched || msg.qos === 2 ? OUTCOME.success : OUTCOME.noSubscribers;
+  if (done) settle(ctx, msg.qos, outcome, done);
 }
 
 export function inboundPubrel(

@@ -139,6 +139,7 @@ export function connect<H extends object>(
     ctx.sessions.set(req.clientId, session);
   }
   session.will = req.will;
+  session.copyPerSubscription = protocol === 'mqtt' && req.info.protocolVersion === 5;
   const h = handle(session);
   attach(ctx, session, req.link, req.info, h);
   ctx.persist.session(session);

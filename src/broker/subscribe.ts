@@ -39,10 +39,13 @@ export function subscribe(ctx: BrokerContext, session: Session, requests: Subscr
     ctx.tree.add(parsed.filter, parsed.shareGroup, session, sub);
     ctx.persist.subscription(session, sub);
     codes.push(qos);
-    // Retained messages are not sent for shared subscriptions (MQTT 5 §4.8.2) nor with
-    // retain handling 2, nor with 1 when the subscription already existed (§3.8.3.1).
+    // Retained messages are not sent with retain handling 2, nor with 1 when the subscription
+    // already existed (§3.8.3.1). They ARE sent to a new shared subscription, as mosquitto 2.0
+    // does (checked against 2.0.11, test/differential/08-shared): MQTT 5 §3.3.1.3 only promises
+    // them to non-shared subscriptions without forbidding it, and users (e.g. Home Assistant)
+    // rely on mosquitto's behaviour.
     const handling = req.retainHandling ?? 0;
-    if (parsed.shareGroup === undefined && (handling === 0 || (handling === 1 && !existed))) {
+    if (handling === 0 || (handling === 1 && !existed)) {
       wanted.push({ filter: parsed.filter, sub });
     }
   }

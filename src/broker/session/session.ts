@@ -60,6 +60,12 @@ export class Session {
    */
   redeliveryPending = false;
   username: string | undefined;
+  /**
+   * Overlapping subscriptions give one copy each (an MQTT 5 client, as mosquitto does it) rather
+   * than one folded copy (3.1.1, MQTT-SN). Set at every connect; a session restored from the
+   * store keeps the folded behaviour until its client connects again.
+   */
+  copyPerSubscription = false;
 
   constructor(
     readonly clientId: string,

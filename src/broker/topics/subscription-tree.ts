@@ -5,7 +5,8 @@
  * Matching is the hot path. A topic is split once; results are cached per topic name until the
  * next subscription change (fan-in publishes the same topics over and over). Overlapping
  * subscriptions of one owner are folded into ONE delivery at the highest QoS carrying every
- * subscription identifier, as mosquitto does. Shared groups (`$share/<group>/<filter>`) are
+ * subscription identifier (what 3.1.1 and MQTT-SN clients get); the single subscriptions are
+ * kept beside the fold as `parts`, for clients that get one copy per subscription (MQTT 5). Shared groups (`$share/<group>/<filter>`) are
  * returned as groups; the caller picks one member per message.
  */
 import type { QoS, SubscriptionOptions } from '../types.js';
@@ -31,6 +32,12 @@ export interface Aggregate<S> {
   readonly retainAsPublished: boolean;
   /** The fold over subscriptions without noLocal: used when `owner` published the message. */
   readonly local: Aggregate<S> | null;
+  /**
+   * When several subscriptions of the owner matched: each of them alone, in mosquitto's walk
+   * order, for owners that get one copy per subscription (MQTT 5 clients, as mosquitto does;
+   * allowed by MQTT 5 §3.3.4 [MQTT-3.3.4-5]). Undefined when one subscription matched.
+   */
+  readonly parts?: readonly Aggregate<S>[];
 }
 
 export interface MatchResult<S> {
@@ -143,6 +150,12 @@ export class SubscriptionTree<S> {
     return result;
   }
 
+  /**
+   * Walks the trie in mosquitto's order (subs.c sub__search), so that a v5 client, which gets one
+   * copy per matching subscription, gets them in the order mosquitto sends them: at each level
+   * the literal child first, then `+`, then `#`; at the last level a child's `#` ("a/#" also
+   * matches "a", MQTT 5 §4.7.1.2) comes before the child's own subscriptions.
+   */
   private collect(
     node: TrieNode<S>,
     levels: string[],
@@ -151,19 +164,21 @@ export class SubscriptionTree<S> {
     found: SubEntry<S>[],
     shared: SharedGroup<S>[],
   ): void {
-    if (i === levels.length) {
-      addAll(node, found, shared);
-      // "a/#" also matches "a" (MQTT 5 §4.7.1.2).
-      if (node.hash) addAll(node.hash, found, shared);
-      return;
-    }
     // [MQTT-4.7.2-1] wildcards at the root level do not match topics starting with `$`.
-    if (!(i === 0 && dollar)) {
-      if (node.hash) addAll(node.hash, found, shared);
-      if (node.plus) this.collect(node.plus, levels, i + 1, dollar, found, shared);
+    const wildcards = !(i === 0 && dollar);
+    if (i < levels.length) {
+      const last = i + 1 === levels.length;
+      const child = node.children.get(levels[i]!);
+      if (child) {
+        this.collect(child, levels, i + 1, dollar, found, shared);
+        if (last) addAll(child, found, shared);
+      }
+      if (wildcards && node.plus) {
+        this.collect(node.plus, levels, i + 1, dollar, found, shared);
+        if (last) addAll(node.plus, found, shared);
+      }
     }
-    const child = node.children.get(levels[i]!);
-    if (child) this.collect(child, levels, i + 1, dollar, found, shared);
+    if (wildcards && node.hash) addAll(node.hash, found, shared);
   }
 
   private nodeFor(filter: string, create: boolean): TrieNode<S> | undefined {
@@ -232,7 +247,8 @@ function fold<S>(found: SubEntry<S>[]): Aggregate<S>[] {
     }
     const local = list.filter((e) => !e.options.noLocal);
     const localAgg = local.length > 0 ? merge(owner, local, null) : null;
-    out.push(local.length === list.length ? localAgg! : merge(owner, list, localAgg));
+    const folded = local.length === list.length ? localAgg! : merge(owner, list, localAgg);
+    out.push({ ...folded, parts: list.map(single) });
   }
   return out;
 }

@@ -42,7 +42,8 @@ function cleanProperties(
 ): Record<string, unknown> | undefined {
   if (!properties) return undefined;
   const kept: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(properties)) {
+  // Sorted: the order of properties in a packet carries no meaning (MQTT 5 §2.2.2.2).
+  for (const [key, value] of Object.entries(properties).sort(([a], [b]) => a.localeCompare(b))) {
     if (drop.has(key)) continue;
     if (key === 'assignedClientIdentifier') kept[key] = '<assigned>';
     else if (key === 'subscriptionIdentifier') {

@@ -18,7 +18,7 @@ export type Transcript = Record<string, Entry[]>;
 
 export class Run {
   private readonly clients: ScriptedClient[] = [];
-  private readonly transcript: Transcript = {};
+  private readonly transcript: Record<string, ScriptedClient> = {};
   private generation = new Map<string, number>();
 
   constructor(
@@ -37,7 +37,7 @@ export class Run {
     const key = n === 1 ? name : `${name}#${n}`;
     const client = await ScriptedClient.open(key, this.port, spec);
     this.clients.push(client);
-    this.transcript[key] = client.entries;
+    this.transcript[key] = client;
     await client.connect(spec);
     return client;
   }
@@ -46,7 +46,7 @@ export class Run {
   async open(name: string, spec: ConnectSpec): Promise<ScriptedClient> {
     const client = await ScriptedClient.open(name, this.port, spec);
     this.clients.push(client);
-    this.transcript[name] = client.entries;
+    this.transcript[name] = client;
     return client;
   }
 
@@ -62,13 +62,10 @@ export class Run {
     await new Promise((r) => setTimeout(r, ms));
   }
 
-  /** Records an observation of the script itself (e.g. "socket still open") in a transcript. */
-  note(name: string, entry: Entry): void {
-    (this.transcript[name] ??= []).push(entry);
-  }
-
   result(): Transcript {
-    return this.transcript;
+    const out: Transcript = {};
+    for (const [name, client] of Object.entries(this.transcript)) out[name] = client.transcript();
+    return out;
   }
 
   closeAll(): void {
@@ -78,9 +75,30 @@ export class Run {
 
 export type Scenario = (run: Run) => Promise<void>;
 
+/**
+ * A documented, deliberate difference: where mosquitto 2.0.11 breaks the MQTT spec in a way we
+ * judge a bug, we keep the spec's behaviour. The mosquitto lines must still be there (the quirk
+ * is pinned, so a newer mosquitto that fixes it shows up), and are replaced by ours before the
+ * comparison.
+ */
+export interface Deviation {
+  client: string;
+  /** Consecutive lines of mosquitto's transcript for `client` (formatEntry form). */
+  mosquitto: string[];
+  /** What our broker sends there instead. */
+  ours: string[];
+  why: string;
+}
+
 export interface DifferentialOptions {
   mosquittoConfig?: string[];
   ours?: Parameters<typeof startOurs>;
+  deviations?: Deviation[];
+  /**
+   * A difference known to come from the MQTT front end (src/mqtt, not ours to change here):
+   * the test keeps failing, with this description in its message, until the front end matches.
+   */
+  knownFrontEndDifference?: string;
 }
 
 async function runOn(broker: RunningBroker, side: string, scenario: Scenario): Promise<Transcript> {
@@ -117,6 +135,16 @@ export function asLines(transcript: Transcript): Record<string, string[]> {
   return lines;
 }
 
+function applyDeviation(expected: Record<string, string[]>, d: Deviation): void {
+  const lines = expected[d.client] ?? [];
+  const at = lines.findIndex((_, i) => d.mosquitto.every((line, j) => lines[i + j] === line));
+  expect(
+    at,
+    `mosquitto no longer shows the documented deviation (${d.why}): ${JSON.stringify(d.mosquitto)} in ${JSON.stringify(lines)}`,
+  ).toBeGreaterThanOrEqual(0);
+  lines.splice(at, d.mosquitto.length, ...d.ours);
+}
+
 /**
  * Runs both and asserts identical transcripts. Returns mosquitto's transcript so that a test can
  * also pin down what the reference does (so the scenario cannot silently test nothing).
@@ -130,6 +158,11 @@ export async function expectSameAsMosquitto(
     process.stderr.write(`mosquitto: ${JSON.stringify(asLines(mosquitto), null, 1)}\n`);
     process.stderr.write(`ours: ${JSON.stringify(asLines(ours), null, 1)}\n`);
   }
-  expect(asLines(ours), 'our broker (actual) vs mosquitto 2.0.11 (expected)').toEqual(asLines(mosquitto));
+  const expected = asLines(mosquitto);
+  for (const d of options.deviations ?? []) applyDeviation(expected, d);
+  const label = options.knownFrontEndDifference
+    ? `KNOWN DIFFERENCE in the MQTT front end (src/mqtt): ${options.knownFrontEndDifference}`
+    : 'our broker (actual) vs mosquitto 2.0.11 (expected)';
+  expect(asLines(ours), label).toEqual(expected);
   return mosquitto;
 }

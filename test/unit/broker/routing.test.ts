@@ -69,18 +69,93 @@ describe('routing', () => {
     expect(connect(broker, 'c').session.subscribe([{ filter: 'a', qos: 2 }])).toEqual([1]);
   });
 
-  it('sends ONE delivery per client for overlapping subscriptions, at the max QoS, with all ids', async () => {
+  it('3.1.1 and MQTT-SN: ONE delivery per client for overlapping subscriptions, at the max QoS, with all ids', async () => {
+    for (const info of [
+      linkInfo({ protocolVersion: 4 }),
+      linkInfo({ protocol: 'mqtt-sn', protocolVersion: 1 }),
+    ]) {
+      const broker = makeBroker();
+      const sub = connect(broker, 'sub', { info });
+      sub.session.subscribe([
+        { filter: 'a/+', qos: 0, subscriptionId: 3 },
+        { filter: 'a/#', qos: 1, subscriptionId: 4 },
+      ]);
+      const pub = connect(broker, 'pub');
+      await publish(pub.session, message('a/b', 'x', 2));
+      expect(sub.link.deliveries).toHaveLength(1);
+      expect(sub.link.deliveries[0]!.qos).toBe(1);
+      expect([...(sub.link.deliveries[0]!.subscriptionIds ?? [])].sort()).toEqual([3, 4]);
+    }
+  });
+
+  it('MQTT 5: one delivery per matching subscription, in mosquitto order (literal, +, #) [MQTT-3.3.4-5]', async () => {
     const broker = makeBroker();
     const sub = connect(broker, 'sub');
     sub.session.subscribe([
-      { filter: 'a/+', qos: 0, subscriptionId: 3 },
-      { filter: 'a/#', qos: 1, subscriptionId: 4 },
+      { filter: '#', qos: 0, subscriptionId: 1 },
+      { filter: 'a/#', qos: 1, subscriptionId: 2 },
+      { filter: '+/b', qos: 2, subscriptionId: 3 },
+      { filter: 'a/+', qos: 0, subscriptionId: 4 },
+      { filter: 'a/b', qos: 1, subscriptionId: 5 },
+      { filter: 'a/b/#', qos: 2, subscriptionId: 6 },
     ]);
     const pub = connect(broker, 'pub');
     await publish(pub.session, message('a/b', 'x', 2));
-    expect(sub.link.deliveries).toHaveLength(1);
-    expect(sub.link.deliveries[0]!.qos).toBe(1);
-    expect([...(sub.link.deliveries[0]!.subscriptionIds ?? [])].sort()).toEqual([3, 4]);
+    expect(sub.link.deliveries.map((d) => [d.subscriptionIds, d.qos])).toEqual([
+      [[6], 2],
+      [[5], 1],
+      [[4], 0],
+      [[2], 1],
+      [[3], 2],
+      [[1], 0],
+    ]);
+  });
+
+  it('MQTT 5: no local drops only the no-local copy of an own publish', async () => {
+    const broker = makeBroker();
+    const c = connect(broker, 'c');
+    c.session.subscribe([
+      { filter: 'n/a', qos: 1, noLocal: true },
+      { filter: 'n/+', qos: 0 },
+    ]);
+    await publish(c.session, message('n/a', 'own', 1));
+    await settle();
+    expect(c.link.deliveries.map((d) => d.qos)).toEqual([0]);
+  });
+
+  it('counts a subscription skipped by no local as a match (PUBACK 0, as mosquitto)', async () => {
+    const broker = makeBroker();
+    const c = connect(broker, 'c');
+    c.session.subscribe([{ filter: 'm', qos: 1, noLocal: true }]);
+    expect(await publish(c.session, message('m', 'own', 1))).toEqual({ reason: ReasonCode.Success });
+    await settle();
+    expect(c.link.deliveries).toHaveLength(0);
+  });
+
+  it('QoS 2 with nobody subscribed: PUBREC Success, as mosquitto (0x10 only in PUBACK)', async () => {
+    const broker = makeBroker();
+    const pub = connect(broker, 'pub');
+    expect(await publish(pub.session, message('nobody', 'x', 2))).toEqual({ reason: ReasonCode.Success });
+  });
+
+  it('refuses client publishes to $SYS and $share (NotAuthorized), as mosquitto; bridge state allowed', async () => {
+    const broker = makeBroker();
+    const watch = connect(broker, 'watch');
+    watch.session.subscribe([
+      { filter: '$SYS/#', qos: 0 },
+      { filter: '$share/#', qos: 0 },
+    ]);
+    const pub = connect(broker, 'pub');
+    for (const topic of ['$SYS/x', '$SYS', '$SYSTEM/x', '$share/g/t']) {
+      expect(await publish(pub.session, message(topic, 'x', 1))).toEqual({
+        reason: ReasonCode.NotAuthorized,
+      });
+    }
+    expect(await publish(pub.session, message('$SYS/broker/connection/b1/state', '1', 1))).toEqual({
+      reason: ReasonCode.Success,
+    });
+    await settle();
+    expect(watch.link.deliveries.map((d) => d.topic)).toEqual(['$SYS/broker/connection/b1/state']);
   });
 
   it('does not deliver $-topics to root wildcards [MQTT-4.7.2-1]', () => {
@@ -197,13 +272,14 @@ describe('retained messages', () => {
     expect(await count(0)).toBe(1);
   });
 
-  it('are not sent for shared subscriptions (MQTT 5 §4.8.2)', async () => {
+  it('are sent on a new shared subscription, as mosquitto 2.0 does', async () => {
     const broker = makeBroker();
     broker.publish({ topic: 'sh', payload: Buffer.from('kept'), qos: 0, retain: true });
     const c = connect(broker, 'c');
     c.session.subscribe([{ filter: '$share/g/sh', qos: 0 }]);
     await settle();
-    expect(c.link.deliveries).toHaveLength(0);
+    expect(c.link.payloads()).toEqual(['kept']);
+    expect(c.link.deliveries[0]!.retain).toBe(true);
   });
 
   it('expire: an expired retained message is not delivered', async () => {
