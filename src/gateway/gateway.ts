@@ -5,7 +5,7 @@
  * nothing a peer sends can crash the process.
  */
 import type { BrokerApi } from '../broker/types.js';
-import { decode, describe, describeError, MsgType } from '../codec/mqttsn/index.js';
+import { decode, describe, describeError } from '../codec/mqttsn/index.js';
 import type { Logger } from '../observe/logger.js';
 import type { Store, StoredGatewayState } from '../store/types.js';
 import type { DatagramTransport, PeerAddress } from '../transport/types.js';
@@ -86,14 +86,7 @@ function onDatagram(ctx: GatewayContext, data: Buffer, from: PeerAddress): void 
   ctx.stats.datagramsIn++;
   ctx.broker.metrics.bytesReceived += data.length;
   try {
-    if (
-      data.length >= 2 &&
-      (data[1] === MsgType.ENCAPSULATED || (data[0] === 1 && data[3] === MsgType.ENCAPSULATED))
-    ) {
-      onEncapsulated(ctx, data, from);
-      return;
-    }
-    receive(ctx, data, directEndpoint(from));
+    receive(ctx, data, directEndpoint(from), true);
   } catch (error) {
     ctx.logger.error(
       `MQTT-SN ${from.key}: internal error on a datagram: ${(error as Error).stack ?? String(error)}`,
@@ -101,25 +94,22 @@ function onDatagram(ctx: GatewayContext, data: Buffer, from: PeerAddress): void 
   }
 }
 
-/** A message from a forwarder (§5.5): the wireless node is the client, replies are wrapped back. */
-function onEncapsulated(ctx: GatewayContext, data: Buffer, from: PeerAddress): void {
-  const outer = decode(data);
-  if (!outer.ok) {
-    malformed(ctx, from.key, data.length, describeError(outer.error));
+/**
+ * Decode and dispatch one message. A forwarder's encapsulation (§5.5) is unwrapped once: the
+ * wireless node becomes the endpoint, and its inner message is decoded on its own, so a bad inner
+ * message is reported against the node. An encapsulation inside an encapsulation is refused.
+ */
+function receive(ctx: GatewayContext, data: Buffer, endpoint: Endpoint, outermost: boolean): void {
+  const result = decode(data);
+  if (result.ok && result.packet.type === 'ENCAPSULATED') {
+    const { inner, wirelessNodeId } = result.packet;
+    if (!outermost || !Buffer.isBuffer(inner)) {
+      malformed(ctx, endpoint.key, data.length, 'an encapsulation inside an encapsulation (MQTT-SN §5.5)');
+      return;
+    }
+    receive(ctx, inner, forwardedEndpoint(endpoint.peer, wirelessNodeId), false);
     return;
   }
-  const packet = outer.packet;
-  if (packet.type !== 'ENCAPSULATED' || !Buffer.isBuffer(packet.inner)) return;
-  const endpoint = forwardedEndpoint(from, packet.wirelessNodeId);
-  const innerType = packet.inner.length >= 2 ? packet.inner[packet.inner[0] === 1 ? 3 : 1] : undefined;
-  if (innerType === MsgType.ENCAPSULATED) {
-    malformed(ctx, endpoint.key, data.length, 'an encapsulation inside an encapsulation (MQTT-SN §5.5)');
-    return;
-  }
-  receive(ctx, packet.inner, endpoint);
-}
-
-function receive(ctx: GatewayContext, data: Buffer, endpoint: Endpoint): void {
   if (data.length > ctx.options.maxMessageSize) {
     ctx.stats.oversized++;
     ctx.logger.warn(
@@ -127,7 +117,6 @@ function receive(ctx: GatewayContext, data: Buffer, endpoint: Endpoint): void {
     );
     return;
   }
-  const result = decode(data);
   if (!result.ok) {
     malformed(ctx, endpoint.key, data.length, describeError(result.error));
     answerMalformed(ctx, endpoint, result.error);
