@@ -3,9 +3,14 @@
  * EMQX and RSMB lose registrations): topic ids of a CleanSession=0 client, its will, and a
  * sleeping client's state, restored from the same store by a new broker + gateway.
  */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReturnCode } from '../../../src/codec/mqttsn/index.js';
 import { createMemoryStore } from '../../../src/store/memory.js';
+import { createSqliteStore } from '../../../src/store/sqlite.js';
 import { type Harness, MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
@@ -13,11 +18,15 @@ let harness: Harness | undefined;
 const clients: SnTestClient[] = [];
 const watchers: MqttWatcher[] = [];
 
+const dirs: string[] = [];
+
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
   await Promise.all(watchers.splice(0).map((w) => w.close()));
   await harness?.close();
+  await harness?.store.close().catch(() => {});
   harness = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Stop the running gateway and start a new one on the same UDP port and store. */
@@ -120,5 +129,40 @@ describe('09 restart with the same store', () => {
     const w = await MqttWatcher.subscribe(h2.mqtt.port, 'wills/#');
     watchers.push(w);
     expect((await w.waitFor(1))[0]).toMatchObject({ topic: 'wills/sleeper', payload: 'gone for good' });
+  });
+
+  it('topic ids and a sleeping client survive a restart on SQLite (a new process would open the same file)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sn-restart-'));
+    dirs.push(dir);
+    const h = await startHarness({ store: createSqliteStore({ directory: dir, sync: 'normal' }) });
+    harness = h;
+    const c = await SnTestClient.open({ port: h.port });
+    clients.push(c);
+    await c.connect('disk', { cleanSession: false, will: { topic: 'wills/disk', message: 'from disk' } });
+    const id = await c.register('disk/a');
+    c.send({ type: 'DISCONNECT', duration: 60 });
+    await c.expect('DISCONNECT');
+    await h.close();
+    await h.store.close();
+    const h2 = await startHarness({
+      store: createSqliteStore({ directory: dir, sync: 'normal' }),
+      port: h.port,
+    });
+    harness = h2;
+    expect(h2.gateway.stats().clients.asleep).toBe(1);
+    const w = await MqttWatcher.subscribe(h2.mqtt.port, 'disk/#');
+    watchers.push(w);
+    expect(await c.connect('disk', { cleanSession: false })).toBe(ReturnCode.ACCEPTED);
+    c.send({
+      type: 'PUBLISH',
+      dup: false,
+      qos: 1,
+      retain: false,
+      topic: { type: 'normal', id },
+      msgId: 1,
+      payload: Buffer.from('persisted'),
+    });
+    expect((await c.expect('PUBACK')).returnCode).toBe(ReturnCode.ACCEPTED);
+    expect((await w.waitFor(1))[0]).toMatchObject({ topic: 'disk/a', payload: 'persisted' });
   });
 });
