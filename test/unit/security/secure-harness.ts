@@ -53,7 +53,9 @@ export async function startSecureBroker(
   const plain: MqttListener[] = [];
   let listeners: SecureListener[];
   try {
-    for (const spec of config.listeners) {
+    // Only the plain listeners the text names: the default (1883) would collide between tests.
+    const plainSpecs = config.locations.listeners === undefined ? [] : config.listeners;
+    for (const spec of plainSpecs) {
       plain.push(await startMqttListener({ port: spec.port, host: spec.bind }, broker, options, logger));
     }
     listeners = await startSecureListeners(config, broker, options, logger, { limiter });
