@@ -7,7 +7,8 @@
  * they are valid MQTT-SN v1.2 (our codec's cross-check against Wireshark found them):
  *  - an empty 2-octet WILLTOPIC / WILLTOPICUPD (MQTT-SN §5.4.7, §5.4.22) is reported malformed;
  *  - a forwarder Wireless Node Id that is not 2 octets long (MQTT-SN §5.5) is reported malformed.
- * Payloads are text: the dissector warns (not errors) on binary payloads containing 0x00.
+ * Payloads are text: the dissector warns (not errors) on binary payloads containing 0x00. The
+ * forwarder's node id below is 2 octets for the same reason.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -190,6 +191,19 @@ async function sensorSession(port: number, watcher: MqttWatcher): Promise<void> 
   await c.expect('DISCONNECT');
 }
 
+/** A wireless node behind a forwarder (MQTT-SN §5.5), with a 2-octet node id (see the header). */
+async function forwardedNode(port: number): Promise<void> {
+  const node = await SnTestClient.open({ port, nodeId: Buffer.from([0x00, 0x2a]) });
+  closers.push(() => node.close());
+  expect(await node.connect('tshark-node', { duration: 30 })).toBe(ReturnCode.ACCEPTED);
+  node.send({ type: 'PINGREQ' });
+  await node.expect('PINGRESP');
+  node.send({ type: 'DISCONNECT' });
+  await node.expect('DISCONNECT');
+  // Every reply came back wrapped for the node.
+  expect(node.rawReceived.every((datagram) => datagram[1] === MsgType.ENCAPSULATED)).toBe(true);
+}
+
 const EXPECTED_TYPES = [
   'SEARCHGW',
   'GWINFO',
@@ -211,6 +225,7 @@ const EXPECTED_TYPES = [
   'PINGREQ',
   'PINGRESP',
   'DISCONNECT',
+  'ENCAPSULATED',
 ] as const;
 
 describe('tshark reads a captured MQTT-SN session (issue 4)', () => {
@@ -227,6 +242,7 @@ describe('tshark reads a captured MQTT-SN session (issue 4)', () => {
     // tshark says "Capturing on" before the filter is live: a probe seen on its stdout proves it is.
     await capture.waitForPackets(1, probe);
     await sensorSession(harness.port, watcher);
+    await forwardedNode(harness.port);
     // A last probe and its GWINFO, seen by tshark, mark that everything before them was captured.
     const before = capture.packetLines;
     probe();
