@@ -4,11 +4,15 @@
  * connection's protocol version (mqtt-packet reads v5 fields only when told so). One parser per
  * connection would cost each idle connection a stream object and its buffers.
  */
-import { parser as createParser, type Packet } from 'mqtt-packet';
+import { parser as createParser, type Packet, writeToStream } from 'mqtt-packet';
 import { ReasonCode } from '../broker/types.js';
 import { MqttProtocolError, reasonForDecodeError } from './errors.js';
 
 const shared = createParser();
+
+// mqtt-packet pre-generates a Buffer for each of the 65,536 two-byte numbers on first use (about
+// 6 MB of heap). Our hot paths encode PUBLISH and acks themselves, so the cache buys nothing.
+writeToStream.cacheNumbers = false;
 
 /** What mqtt-packet keeps between packets and reads the protocol version from. */
 interface ParserInternals {
