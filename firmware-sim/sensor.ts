@@ -16,9 +16,7 @@ import {
   type MqttSnPacket,
   type PublishPacket,
   type PublishQoS,
-  type PublishTopic,
   ReturnCode,
-  topicIdFieldValue,
 } from '../src/codec/mqttsn/index.js';
 import type { Logger } from '../src/observe/logger.js';
 import { Battery } from './battery.js';
@@ -29,11 +27,12 @@ import type { Random } from './prng.js';
 import { encodeReading, ReadingsModel } from './readings.js';
 import type { Scheduler, Timer } from './scheduler.js';
 import type { SensorConfig } from './sensor-config.js';
-import { type Outgoing, RecentIds, type SensorState } from './sensor-state.js';
+import { Inbox } from './sensor-inbox.js';
+import { Publisher } from './sensor-publisher.js';
+import type { SensorState } from './sensor-state.js';
+import { PublishTopics } from './sensor-topics.js';
 import type { GroupStats } from './stats.js';
 
-/** Readings kept while the sensor cannot send (not connected, waiting for an ack); older ones are dropped. */
-const OUTBOX_CAPACITY = 16;
 /** A sensor that cannot reach the gateway waits this long before trying again (plus T_retry). */
 const RECONNECT_DELAY_MS = 1000;
 
@@ -54,14 +53,10 @@ export class Sensor {
   private intervalSeconds: number;
   private sleepSeconds: number;
   private qos: PublishQoS;
-  /** Our publish topics' ids from REGACK (§6.5), by topic name. */
-  private readonly registered = new Map<string, number>();
-  /** Topic ids the gateway told us (SUBACK, REGISTER from the gateway, §6.10), for incoming PUBLISH. */
-  private readonly inboundTopics = new Map<number, string>();
+  private readonly topics: PublishTopics;
+  private readonly inbox: Inbox;
   private subscribed = false;
-  private readonly outbox: Outgoing[] = [];
-  private readonly qos2Received = new Set<number>();
-  private readonly qos1Received = new RecentIds(32);
+  private readonly publisher: Publisher;
   private lastMsgId = 0;
   private reports = 0;
   private nextReportAt = 0;
@@ -88,12 +83,30 @@ export class Sensor {
     this.qos = config.qos;
     this.battery = new Battery(this.seconds(), config.batteryMah);
     this.readings = new ReadingsModel(random);
+    this.topics = new PublishTopics(config);
+    this.inbox = new Inbox((packet) => this.transmit(packet));
     this.exchange = new Exchange(
       scheduler,
       () => config.tRetrySeconds * 1000,
       () => config.nRetry,
       { transmit: (packet) => this.transmit(packet), retried: () => this.stats.counters.retried++ },
     );
+    this.publisher = new Publisher({
+      clientId: config.clientId,
+      exchange: this.exchange,
+      scheduler,
+      stats,
+      topics: this.topics,
+      logger,
+      tWaitSeconds: config.tWaitSeconds,
+      qos: () => this.qos,
+      transmit: (packet) => this.transmit(packet),
+      nextMsgId: () => this.nextMsgId(),
+      register: (name, then) => this.register(name, then),
+      connectionLost: (reason) => this.connectionLost(reason),
+      hold: (seconds) => this.hold(seconds),
+      next: () => this.pump(),
+    });
   }
 
   get clientId(): string {
@@ -231,8 +244,8 @@ export class Sensor {
     if (!resumed) {
       // A new session: the gateway's topic ids for us start afresh (§6.3).
       if (this.config.cleanSession) {
-        this.registered.clear();
-        this.inboundTopics.clear();
+        this.topics.clear();
+        this.inbox.forget();
       }
       this.subscribed = false;
     }
@@ -266,7 +279,7 @@ export class Sensor {
 
   /** Registers what is not registered yet, then subscribes to the command topic, then reports. */
   private nextSetupStep(): void {
-    const unregistered = this.topicNames().find((name) => !this.registered.has(name));
+    const unregistered = this.topics.firstUnregistered();
     if (unregistered !== undefined) {
       this.register(unregistered, () => this.nextSetupStep());
       return;
@@ -278,14 +291,6 @@ export class Sensor {
     this.goActive();
   }
 
-  private topicNames(): string[] {
-    const names: string[] = [];
-    if (this.config.topic.kind === 'name') names.push(this.config.topic.name);
-    if (this.config.batteryTopic !== undefined && this.config.batteryEvery > 0)
-      names.push(this.config.batteryTopic);
-    return names;
-  }
-
   private register(name: string, then: () => void): void {
     const msgId = this.nextMsgId();
     this.exchange.start({
@@ -295,7 +300,7 @@ export class Sensor {
       onReply: (reply) => {
         if (reply.type !== 'REGACK') return;
         if (reply.returnCode === ReturnCode.ACCEPTED) {
-          this.registered.set(name, reply.topicId);
+          this.topics.registered(name, reply.topicId);
           this.stats.counters.registrations++;
           return then();
         }
@@ -328,7 +333,7 @@ export class Sensor {
       onReply: (reply) => {
         if (reply.type !== 'SUBACK') return;
         if (reply.returnCode === ReturnCode.ACCEPTED && reply.topicId !== 0) {
-          this.inboundTopics.set(reply.topicId, topic);
+          this.inbox.learn(reply.topicId, topic);
         } else if (reply.returnCode !== ReturnCode.ACCEPTED) {
           this.logger.warn(`${this.clientId}: SUBSCRIBE ${topic} refused (return code ${reply.returnCode})`);
         }
@@ -379,7 +384,7 @@ export class Sensor {
     this.nextReportAt = Math.max(this.nextReportAt + this.intervalSeconds * 1000, now + 1);
     this.reports++;
     const reading = this.readings.next(this.seconds(), this.battery.volts);
-    this.enqueue({ stream: 'reading', payload: encodeReading(reading) });
+    this.publisher.enqueue({ stream: 'reading', payload: encodeReading(reading) });
     const every = this.config.batteryEvery;
     if (
       every > 0 &&
@@ -388,19 +393,11 @@ export class Sensor {
       this.qos !== -1
     ) {
       const level = (this.battery.level * 100).toFixed(2);
-      this.enqueue({
+      this.publisher.enqueue({
         stream: 'battery',
         payload: Buffer.from(`{"level":${level},"v":${reading.batteryVolts}}`),
       });
     }
-  }
-
-  private enqueue(item: Outgoing): void {
-    if (this.outbox.length >= OUTBOX_CAPACITY) {
-      this.outbox.shift();
-      this.stats.counters.lost++;
-    }
-    this.outbox.push(item);
   }
 
   /** QoS −1 sensors have no session to keep: between readings the radio is simply off. */
@@ -420,26 +417,7 @@ export class Sensor {
       }
       return;
     }
-    while (this.outbox.length > 0) {
-      const item = this.outbox[0]!;
-      const topic = this.publishTopicFor(item);
-      if (topic === undefined) {
-        const name = this.topicNameFor(item);
-        if (name === undefined) {
-          this.outbox.shift(); // e.g. a battery level for a QoS −1 sensor: nowhere to go
-          continue;
-        }
-        this.register(name, () => this.pump());
-        return;
-      }
-      this.outbox.shift();
-      if (this.qos <= 0) {
-        this.publishFireAndForget(item, topic);
-        continue;
-      }
-      this.publishAcknowledged(item, topic);
-      return;
-    }
+    if (this.publisher.sendQueued() === 'busy') return;
     this.checkFinished();
     if (this.stopping) {
       this.advanceStop();
@@ -448,123 +426,8 @@ export class Sensor {
     if (this.sleepSeconds > 0 && this.qos !== -1) this.fallAsleep();
   }
 
-  private topicNameFor(item: Outgoing): string | undefined {
-    if (item.stream === 'battery') return this.config.batteryTopic;
-    return this.config.topic.kind === 'name' ? this.config.topic.name : undefined;
-  }
-
-  private publishTopicFor(item: Outgoing): PublishTopic | undefined {
-    const choice = this.config.topic;
-    if (item.stream === 'reading' && choice.kind === 'predefined')
-      return { type: 'predefined', id: choice.id };
-    if (item.stream === 'reading' && choice.kind === 'short') return { type: 'short', name: choice.name };
-    const name = this.topicNameFor(item);
-    const id = name === undefined ? undefined : this.registered.get(name);
-    return id === undefined ? undefined : { type: 'normal', id };
-  }
-
-  private publishFireAndForget(item: Outgoing, topic: PublishTopic): void {
-    this.stats.counters.sent++;
-    this.transmit({
-      type: 'PUBLISH',
-      dup: false,
-      qos: this.qos,
-      retain: false,
-      topic,
-      msgId: 0,
-      payload: item.payload,
-    });
-  }
-
-  /** QoS 1: PUBLISH → PUBACK. QoS 2: PUBLISH → PUBREC, PUBREL → PUBCOMP (§6.6). */
-  private publishAcknowledged(item: Outgoing, topic: PublishTopic): void {
-    const msgId = this.nextMsgId();
-    const qos = this.qos;
-    const packet: PublishPacket = {
-      type: 'PUBLISH',
-      dup: false,
-      qos,
-      retain: false,
-      topic,
-      msgId,
-      payload: item.payload,
-    };
-    const sentAt = this.scheduler.now();
-    this.stats.counters.sent++;
-    const topicField = topicIdFieldValue(topic);
-    this.exchange.start({
-      what: `PUBLISH msgId=${msgId}`,
-      packet,
-      retransmit: { ...packet, dup: true },
-      matches: (reply) =>
-        (reply.type === 'PUBACK' &&
-          (reply.msgId === msgId || (reply.msgId === 0 && reply.topicId === topicField))) ||
-        (qos === 2 && reply.type === 'PUBREC' && reply.msgId === msgId),
-      onReply: (reply) => {
-        if (reply.type === 'PUBREC') {
-          this.release(msgId, sentAt);
-          return;
-        }
-        if (reply.type === 'PUBACK') this.onPuback(reply.returnCode, item, topic, sentAt);
-      },
-      onGiveUp: () => {
-        this.stats.counters.lost++;
-        this.connectionLost(`no ${qos === 1 ? 'PUBACK' : 'PUBREC'} for msgId ${msgId}`);
-      },
-    });
-  }
-
-  private onPuback(returnCode: number, item: Outgoing, topic: PublishTopic, sentAt: number): void {
-    if (returnCode === ReturnCode.ACCEPTED) {
-      this.acknowledged(sentAt);
-      this.pump();
-      return;
-    }
-    if (returnCode === ReturnCode.INVALID_TOPIC_ID && topic.type === 'normal') {
-      // §6.6: register the topic name again, then publish again.
-      const name = this.topicNameFor(item);
-      if (name !== undefined) this.registered.delete(name);
-      this.outbox.unshift(item);
-      this.stats.counters.sent--; // counted again when it is re-sent
-      this.pump();
-      return;
-    }
-    if (returnCode === ReturnCode.CONGESTION) {
-      // §6.6: stop publishing for T_WAIT, then try the same message again.
-      this.outbox.unshift(item);
-      this.stats.counters.sent--;
-      this.hold(this.config.tWaitSeconds);
-      this.pump();
-      return;
-    }
-    this.stats.counters.rejected++;
-    this.logger.warn(`${this.clientId}: PUBLISH rejected (return code ${returnCode})`);
-    this.pump();
-  }
-
-  private release(msgId: number, sentAt: number): void {
-    this.exchange.start({
-      what: `PUBREL msgId=${msgId}`,
-      packet: { type: 'PUBREL', msgId },
-      matches: (reply) => reply.type === 'PUBCOMP' && reply.msgId === msgId,
-      onReply: () => {
-        this.acknowledged(sentAt);
-        this.pump();
-      },
-      onGiveUp: () => {
-        this.stats.counters.lost++;
-        this.connectionLost(`no PUBCOMP for msgId ${msgId}`);
-      },
-    });
-  }
-
-  private acknowledged(sentAt: number): void {
-    this.stats.counters.acknowledged++;
-    this.stats.latenciesMs.push(this.scheduler.now() - sentAt);
-  }
-
   private checkFinished(): void {
-    if (this.finished || !this.countReached() || this.outbox.length > 0 || this.exchange.busy) return;
+    if (this.finished || !this.countReached() || this.publisher.queued > 0 || this.exchange.busy) return;
     this.finished = true;
     this.hooks.onFinished?.(this);
   }
@@ -635,7 +498,7 @@ export class Sensor {
       this.advanceStop();
       return;
     }
-    if (this.sleepSeconds === 0 || this.reportDue() || this.outbox.length > 0) {
+    if (this.sleepSeconds === 0 || this.reportDue() || this.publisher.queued > 0) {
       this.connect(true);
       return;
     }
@@ -737,20 +600,11 @@ export class Sensor {
         this.onPublish(packet);
         return;
       case 'PUBREL':
-        // QoS 2 from the gateway, second half: the message was delivered at PUBLISH time.
-        this.qos2Received.delete(packet.msgId);
-        this.transmit({ type: 'PUBCOMP', msgId: packet.msgId });
+        this.inbox.onPubrel(packet.msgId);
         return;
       case 'REGISTER':
-        // §6.10: the gateway names a topic id before publishing on it (wildcards, resumed sessions).
-        this.inboundTopics.set(packet.topicId, packet.topicName);
         this.stats.counters.gatewayRegisters++;
-        this.transmit({
-          type: 'REGACK',
-          topicId: packet.topicId,
-          msgId: packet.msgId,
-          returnCode: ReturnCode.ACCEPTED,
-        });
+        this.inbox.onRegister(packet);
         return;
       case 'PINGREQ':
         this.transmit({ type: 'PINGRESP' }); // §6.11
@@ -787,7 +641,7 @@ export class Sensor {
     this.stats.counters.rejected++;
     if (returnCode === ReturnCode.CONGESTION) this.hold(this.config.tWaitSeconds);
     if (returnCode !== ReturnCode.INVALID_TOPIC_ID) return;
-    for (const [name, id] of this.registered) if (id === topicId) this.registered.delete(name);
+    this.topics.forgetId(topicId);
   }
 
   /** §6.12: an unsolicited DISCONNECT means the gateway does not know us: connect again. */
@@ -803,53 +657,16 @@ export class Sensor {
       this.enterStopped();
       return;
     }
-    this.registered.clear();
-    this.inboundTopics.clear();
+    this.topics.clear();
+    this.inbox.forget();
     this.subscribed = false;
     this.connect(false);
   }
 
   private onPublish(packet: PublishPacket): void {
-    const topic = this.inboundTopicName(packet);
-    if (topic === undefined) {
-      // §6.10: unknown topic id → PUBACK "invalid topic id" so the gateway corrects it.
-      this.transmit({
-        type: 'PUBACK',
-        topicId: topicIdFieldValue(packet.topic),
-        msgId: packet.msgId,
-        returnCode: ReturnCode.INVALID_TOPIC_ID,
-      });
-      return;
-    }
-    if (packet.qos === 2) {
-      const again = this.qos2Received.has(packet.msgId);
-      if (!again) this.qos2Received.add(packet.msgId);
-      this.transmit({ type: 'PUBREC', msgId: packet.msgId });
-      if (again) this.stats.counters.duplicates++;
-      else this.deliver(topic, packet.payload);
-      return;
-    }
-    if (packet.qos === 1) {
-      const again = packet.dup && this.qos1Received.has(packet.msgId);
-      this.qos1Received.add(packet.msgId);
-      this.transmit({
-        type: 'PUBACK',
-        topicId: topicIdFieldValue(packet.topic),
-        msgId: packet.msgId,
-        returnCode: ReturnCode.ACCEPTED,
-      });
-      if (again) this.stats.counters.duplicates++;
-      else this.deliver(topic, packet.payload);
-      return;
-    }
-    this.deliver(topic, packet.payload);
-  }
-
-  private inboundTopicName(packet: PublishPacket): string | undefined {
-    const topic = packet.topic;
-    if (topic.type === 'short') return topic.name;
-    if (topic.type === 'predefined') return `predefined:${topic.id}`;
-    return this.inboundTopics.get(topic.id);
+    const result = this.inbox.onPublish(packet);
+    if (result.kind === 'duplicate') this.stats.counters.duplicates++;
+    if (result.kind === 'deliver') this.deliver(result.topic, result.payload);
   }
 
   private deliver(topic: string, payload: Buffer): void {
