@@ -141,6 +141,11 @@ export class ScriptedClient {
     if (p.cmd === 'pubrel') this.send({ cmd: 'pubcomp', messageId: p.messageId });
   }
 
+  /** A marker in this client's transcript (placed after a sync, so its position is deterministic). */
+  mark(label: string): void {
+    this.entries.push({ event: 'mark', label });
+  }
+
   /** Sends PUBREC; the PUBREL that answers it is then counted, not placed (see onPacket). */
   sendPubrec(messageId: number): void {
     this.answeredRecs.add(messageId);
@@ -168,17 +173,14 @@ export class ScriptedClient {
   }
 
   /**
-   * Waits until a packet (after those already consumed by earlier waits) satisfies `match`.
+   * Waits until a packet not taken by an earlier wait satisfies `match`, and takes it.
    * Returns it, or undefined after writing a timeout entry naming `what`.
    */
   async waitFor(what: string, match: (p: Packet) => boolean, ms = WAIT_MS): Promise<Packet | undefined> {
     const deadline = Date.now() + ms;
     for (;;) {
       const index = this.raw.findIndex(match);
-      if (index >= 0) {
-        const [found] = this.raw.splice(0, index + 1).slice(-1);
-        return found;
-      }
+      if (index >= 0) return this.raw.splice(index, 1)[0];
       const left = deadline - Date.now();
       if (this.closedFlag || left <= 0) {
         this.entries.push({ event: 'timeout', waitingFor: what });

@@ -50,11 +50,23 @@ export class Run {
     return client;
   }
 
-  /** Barrier: every open client pings in turn, so everything sent so far has been handled. */
+  /**
+   * Barrier: every open client pings in turn, in rounds, until a whole round brings nothing new
+   * (a flow that trickles out as acks come back, like a drained offline queue, is then over).
+   */
   async sync(): Promise<void> {
-    for (const client of this.clients) await client.ping();
-    // A second round: deliveries caused by the first round's handling have reached their sockets.
-    for (const client of this.clients) await client.ping();
+    for (let round = 0, seen = -1; round < 200; round++) {
+      for (const client of this.clients) await client.ping();
+      const now = this.clients.reduce((n, c) => n + c.entries.length, 0);
+      if (now === seen) return;
+      seen = now;
+    }
+  }
+
+  /** Syncs, then puts a marker into every client's transcript: "what came before this point". */
+  async mark(label: string): Promise<void> {
+    await this.sync();
+    for (const client of this.clients) client.mark(label);
   }
 
   /** A plain wait, only where the scenario is about time (will delay, expiry). */
@@ -131,8 +143,29 @@ export async function runBoth(
 /** One line per entry: diffs stay readable (one changed line per differing packet). */
 export function asLines(transcript: Transcript): Record<string, string[]> {
   const lines: Record<string, string[]> = {};
-  for (const [name, entries] of Object.entries(transcript)) lines[name] = entries.map(formatEntry);
+  for (const [name, entries] of Object.entries(transcript))
+    lines[name] = compactRuns(entries.map(formatEntry));
   return lines;
+}
+
+const RUN_MIN = 10;
+const shape = (line: string): string => line.replace(/\d+/g, '#');
+
+/**
+ * Long runs of lines that differ only in their numbers (a thousand queued publishes) become
+ * "first", "… N lines of this shape …", "last": a difference in count or at either end still
+ * shows, and the diff stays readable. Shorter runs are kept whole.
+ */
+function compactRuns(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i + 1;
+    while (j < lines.length && shape(lines[j]!) === shape(lines[i]!)) j++;
+    if (j - i >= RUN_MIN) out.push(lines[i]!, `… ${j - i} lines like this …`, lines[j - 1]!);
+    else out.push(...lines.slice(i, j));
+    i = j;
+  }
+  return out;
 }
 
 function applyDeviation(expected: Record<string, string[]>, d: Deviation): void {
