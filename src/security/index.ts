@@ -17,6 +17,7 @@ export {
   describeRefusal,
   type LimitCounters,
 } from './limits.js';
+export { createSnSecurity, MqttSnSecurity, type SnAdmission, type SnSecurity } from './mqttsn.js';
 export { loadPasswordFile, PasswordFile, parsePasswordFile } from './password-file.js';
 export { loadSecurity, type SecurityConfig, type SecuritySetup } from './setup.js';
 export { certificateIdentity, TlsSetupError, tlsServerOptions } from './tls.js';

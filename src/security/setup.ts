@@ -11,6 +11,7 @@ import { type AdmissionList, loadAdmissionFile } from './admission.js';
 import { type Authenticate, createAuthenticator } from './authenticate.js';
 import { type GuardedAuthorizer, guardedAuthorizer } from './guard.js';
 import { ConnectionLimiter } from './limits.js';
+import { createSnSecurity, type MqttSnSecurity } from './mqttsn.js';
 import { loadPasswordFile, type PasswordFile } from './password-file.js';
 import type { TopicLimits } from './topic-limits.js';
 
@@ -40,6 +41,8 @@ export interface SecuritySetup {
   /** Absent without mqttsn_admission_file: every MQTT-SN client admitted. */
   admission?: AdmissionList;
   passwords?: PasswordFile;
+  /** For the MQTT-SN gateway: admission list and QoS −1 checks; absent when neither file is set. */
+  mqttsn?: MqttSnSecurity;
   limiter: ConnectionLimiter;
   topicLimits: TopicLimits;
   /** One line per setting, for the start-up log. No secrets. */
@@ -79,6 +82,8 @@ export function loadSecurity(config: SecurityConfig, logger: Logger): SecuritySe
   if (acl !== undefined) setup.acl = createAclAuthorizer(acl);
   const authorizer = guardedAuthorizer(setup.acl, setup.topicLimits, logger);
   if (authorizer !== undefined) setup.authorizer = authorizer;
+  const mqttsn = createSnSecurity(admission, setup.authorizer, logger);
+  if (mqttsn !== undefined) setup.mqttsn = mqttsn;
   if (admission !== undefined) setup.admission = admission;
   return setup;
 }
