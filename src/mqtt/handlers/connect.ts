@@ -180,7 +180,8 @@ export function handleConnect(conn: MqttConnection, packet: IConnectPacket): voi
   );
   const connack: IConnackPacket = {
     cmd: 'connack',
-    sessionPresent: result.sessionPresent,
+    // MQTT 3.1 has no Session Present flag: that byte is reserved and must stay 0.
+    sessionPresent: conn.protocolVersion !== 3 && result.sessionPresent,
     returnCode: 0,
     reasonCode: 0,
   };

@@ -254,4 +254,25 @@ describe('01 connect', () => {
     }
     await waitForLog(t.logs, /Client mallory4 from 127\.0\.0\.1:\d+: not authorised: bad password/);
   });
+
+  it('01-19 MQTT 3.1 keeps its session but never sets the reserved Session Present bit', async () => {
+    const a = await connected(3, 'old31', { clean: false });
+    a.client.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'x', qos: 1 }] });
+    await a.client.expect('suback');
+    a.client.send({ cmd: 'disconnect' });
+    await a.client.expectClosed();
+    const b = await connected(3, 'old31', { clean: false });
+    expect(b.connack.sessionPresent).toBe(false);
+    const p = await connected(4, 'pub31');
+    p.client.send({
+      cmd: 'publish',
+      topic: 'x',
+      payload: Buffer.from('kept'),
+      qos: 1,
+      messageId: 1,
+      retain: false,
+      dup: false,
+    });
+    expect((await b.client.expect('publish')).payload.toString()).toBe('kept');
+  });
 });
