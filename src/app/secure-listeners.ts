@@ -57,9 +57,30 @@ export function limiterFromConfig(config: GatewayConfig): ConnectionLimiter {
 }
 
 /**
- * Raw TCP connections pass the limiter before anything else; refused ones are destroyed at once
- * with a log line naming the peer and the limit. Returns the open raw sockets (for close()).
+ * A new TCP connection passes the limiter, or is destroyed at once with a log line naming the
+ * peer and the limit. An admitted socket gives its slot back when it closes. Also what the plain
+ * `listener`s use (startMqttListener's admit hook), so the limits count every connection.
  */
+export function socketAdmission(
+  limiter: ConnectionLimiter,
+  logger: Logger,
+  label: string,
+): (socket: net.Socket) => boolean {
+  return (socket) => {
+    const verdict = limiter.admit(addressOf(socket.remoteAddress));
+    if (!verdict.ok) {
+      logger.warn(
+        `${label}: connection from ${peerName(socket)} refused: ${describeRefusal(verdict.reason, limiter.options)}.`,
+      );
+      socket.destroy();
+      return false;
+    }
+    socket.once('close', () => verdict.slot.release());
+    return true;
+  };
+}
+
+/** Applies socketAdmission to a server's raw connections; returns the open ones (for close()). */
 function guardConnections(
   server: net.Server,
   limiter: ConnectionLimiter,
@@ -67,20 +88,11 @@ function guardConnections(
   label: string,
 ): Set<net.Socket> {
   const open = new Set<net.Socket>();
+  const admit = socketAdmission(limiter, logger, label);
   server.on('connection', (socket: net.Socket) => {
-    const verdict = limiter.admit(addressOf(socket.remoteAddress));
-    if (!verdict.ok) {
-      logger.warn(
-        `${label}: connection from ${peerName(socket)} refused: ${describeRefusal(verdict.reason, limiter.options)}.`,
-      );
-      socket.destroy();
-      return;
-    }
+    if (!admit(socket)) return;
     open.add(socket);
-    socket.once('close', () => {
-      open.delete(socket);
-      verdict.slot.release();
-    });
+    socket.once('close', () => open.delete(socket));
   });
   return open;
 }
