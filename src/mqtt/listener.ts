@@ -83,7 +83,7 @@ export async function startMqttListener(
   const addressInfo = server.address();
   bound = typeof addressInfo === 'object' && addressInfo !== null ? addressInfo.port : address.port;
   server.on('error', (error) => logger.error(`MQTT listener on port ${bound}: ${error.message}`));
-  logger.info(`Opening ipv4 listen socket on port ${bound}.`);
+  logger.info(`Opening ${net.isIPv6(address.host ?? '') ? 'ipv6' : 'ipv4'} listen socket on port ${bound}.`);
   return {
     port: bound,
     close: () =>
