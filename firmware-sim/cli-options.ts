@@ -64,6 +64,12 @@ function numberArgument(min: number, max: number, integer: boolean) {
   };
 }
 
+function qosArgument(value: string): number {
+  if (!['-1', '0', '1', '2'].includes(value.trim()))
+    throw new InvalidArgumentError('expected -1, 0, 1 or 2.');
+  return Number(value);
+}
+
 export function buildSimCommand(version: string): Command {
   const seconds = numberArgument(0, 7 * 86_400, false);
   return new Command('firmware-sim')
@@ -83,11 +89,7 @@ export function buildSimCommand(version: string): Command {
     )
     .option('--sensors <n>', 'number of sensors (default 1)', numberArgument(1, 1_000_000, true))
     .option('--interval <s>', 'seconds between readings (default 10)', seconds)
-    .addOption(
-      new Option('--qos <qos>', 'QoS of readings (default 1)')
-        .choices(['-1', '0', '1', '2'])
-        .argParser(Number),
-    )
+    .option('--qos <qos>', 'QoS of readings: -1, 0, 1 or 2 (default 1)', qosArgument)
     .option('--topic <template>', "reading topic, {id} = ClientId (default 'sensors/{id}/temperature')")
     .option(
       '--predefined <id>',
