@@ -44,7 +44,7 @@ export interface SimCliOptions {
 }
 
 /** Where SEARCHGW goes when --discover is given without --udp (MQTT-SN §6.1: a broadcast). */
-export const DEFAULT_DISCOVERY_ADDRESS = '255.255.255.255:1884';
+export const DEFAULT_DISCOVERY_ADDRESS = '255.255.255.255:1883';
 
 function numberArgument(min: number, max: number, integer: boolean) {
   return (value: string): number => {

@@ -133,7 +133,7 @@ describe('command line', () => {
       framing: 'xbee-api2',
     });
     const discover = runOptionsFrom(parseArgs('--discover'));
-    expect(discover.transport).toMatchObject({ kind: 'udp', gateway: '255.255.255.255:1884' });
+    expect(discover.transport).toMatchObject({ kind: 'udp', gateway: '255.255.255.255:1883' });
     expect(discover.fleets[0]).toMatchObject({ discover: true });
   });
 
