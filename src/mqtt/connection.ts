@@ -110,7 +110,9 @@ export class MqttConnection extends PacketFramer implements ClientLink {
     socket.on('data', onSocketData);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
-    socket.on('end', onSocketEnd);
+    // A net.Socket without half-open closes itself after 'end' ('close' follows); other streams
+    // (a WebSocket stream) may stay half open, so their 'end' counts as the client leaving.
+    if ((socket as { allowHalfOpen?: boolean }).allowHalfOpen !== false) socket.on('end', onSocketEnd);
     this.timer = setTimeout(onTimerExpired, options.connectTimeoutMs, this);
   }
 

@@ -178,3 +178,14 @@ export function encodeAck(type: number, packetId: number, reason: number, v5: bo
   if (withReason) buf[4] = reason;
   return buf;
 }
+
+/** CONNACK without properties: 4 bytes, or 5 in v5 (empty property length). */
+export function encodeBareConnack(sessionPresent: boolean, code: number, v5: boolean): Buffer {
+  const buf = Buffer.allocUnsafe(v5 ? 5 : 4);
+  buf[0] = PacketType.CONNACK << 4;
+  buf[1] = v5 ? 3 : 2;
+  buf[2] = sessionPresent ? 1 : 0;
+  buf[3] = code;
+  if (v5) buf[4] = 0;
+  return buf;
+}

@@ -10,6 +10,8 @@ import { BAD_AUTHENTICATION_METHOD, MqttProtocolError } from '../errors.js';
 import type { MqttAuthenticationRequest } from '../options.js';
 import { InboundTopicAliases, OutboundTopicAliases } from '../topic-alias.js';
 import { publishProperties, validateTopicName } from '../topics.js';
+import { traceSent } from '../trace.js';
+import { encodeBareConnack } from '../wire.js';
 import { checkConnectStrings } from './connect-strings.js';
 import { deliverySize } from './deliver.js';
 
@@ -185,9 +187,13 @@ export function handleConnect(conn: MqttConnection, packet: IConnectPacket): voi
     returnCode: 0,
     reasonCode: 0,
   };
-  if (v5) {
-    const properties = connackProperties(conn, assigned ? id : undefined);
-    if (properties !== undefined) connack.properties = properties;
+  const properties = v5 ? connackProperties(conn, assigned ? id : undefined) : undefined;
+  if (properties !== undefined) {
+    connack.properties = properties;
+    conn.send(connack);
+    return;
   }
-  conn.send(connack);
+  // The common CONNACK is 4-5 fixed bytes: no encoder objects per connection.
+  if (conn.logger.debugEnabled) traceSent(conn, connack);
+  conn.writeBuffer(encodeBareConnack(connack.sessionPresent, 0, v5));
 }
