@@ -61,6 +61,7 @@ export class Broker implements BrokerApi {
       nextSeq: () => ++seq,
       maxConnected: 0,
       connected: 0,
+      sysCounters: { expiredSessions: 0, connections: 0, publishBytesReceived: 0, publishBytesSent: 0 },
     };
     if (deps.store) {
       const state = deps.store.load();

@@ -25,6 +25,18 @@ export interface BrokerContext {
   /** Highest number of clients connected at once, for $SYS. */
   maxConnected: number;
   connected: number;
+  /** Counts only $SYS needs (sys.ts), kept by the modules where they happen. */
+  readonly sysCounters: SysCounters;
+}
+
+export interface SysCounters {
+  /** Sessions ended by their expiry interval ($SYS/broker/clients/expired). */
+  expiredSessions: number;
+  /** Connections accepted since start (load/connections, load/sockets). */
+  connections: number;
+  /** Payload bytes of PUBLISHes received from clients / sent to them. */
+  publishBytesReceived: number;
+  publishBytesSent: number;
 }
 
 /** Where a message came from, for log lines. */

@@ -112,6 +112,7 @@ export function inboundPublish(ctx: BrokerContext, session: Session, msg: Inboun
     ctx.persist.incoming(session, id);
   }
   ctx.metrics.messagesReceived++;
+  ctx.sysCounters.publishBytesReceived += msg.payload.length;
   const message = withDeadline(msg, ctx.now());
   if (message.retain) retain(ctx, message);
   const matched = route(ctx, message, session);

@@ -29,6 +29,7 @@ function attach(
   session.username = info.username;
   session.expiryTimer?.cancel();
   ctx.connected++;
+  ctx.sysCounters.connections++;
   if (ctx.connected > ctx.maxConnected) ctx.maxConnected = ctx.connected;
   ctx.events.emit('clientConnected', {
     clientId: session.clientId,
@@ -63,7 +64,9 @@ export function endSession(ctx: BrokerContext, session: Session): void {
 export function startExpiry(ctx: BrokerContext, session: Session, disconnectedAt: number): void {
   if (session.sessionExpiry === NEVER_EXPIRES) return;
   session.expiryTimer ??= new LongTimer(ctx.now, () => {
-    if (ctx.sessions.get(session.clientId) === session && !session.connected) endSession(ctx, session);
+    if (ctx.sessions.get(session.clientId) !== session || session.connected) return;
+    ctx.sysCounters.expiredSessions++;
+    endSession(ctx, session);
   });
   session.expiryTimer.startAt(disconnectedAt + session.sessionExpiry * 1000);
 }

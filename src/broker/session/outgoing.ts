@@ -152,6 +152,7 @@ function transmit(
     return false;
   }
   ctx.metrics.messagesSent++;
+  ctx.sysCounters.publishBytesSent += message.payload.length;
   try {
     p.link.deliver(delivery);
   } catch (error) {

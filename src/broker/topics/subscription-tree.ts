@@ -74,10 +74,16 @@ export class SubscriptionTree<S> {
   private readonly root: TrieNode<S> = newNode('', undefined);
   private readonly cache = new Map<string, MatchResult<S>>();
   private entries = 0;
+  private sharedEntries = 0;
 
   /** Number of subscriptions (shared members included), for $SYS. */
   get count(): number {
     return this.entries;
+  }
+
+  /** Number of shared subscription members, for $SYS/broker/shared_subscriptions/count. */
+  get sharedCount(): number {
+    return this.sharedEntries;
   }
 
   /** Add or replace `owner`'s subscription on `filter` (valid, without the `$share/` prefix). */
@@ -105,6 +111,7 @@ export class SubscriptionTree<S> {
     }
     group.members.push(entry);
     this.entries++;
+    this.sharedEntries++;
     return true;
   }
 
@@ -123,6 +130,7 @@ export class SubscriptionTree<S> {
         if (group.next > at) group.next--;
         if (group.members.length === 0) node.shared?.delete(shareGroup);
         if (node.shared?.size === 0) node.shared = undefined;
+        this.sharedEntries--;
         removed = true;
       }
     }

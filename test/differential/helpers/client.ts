@@ -8,7 +8,7 @@
  * the two brokers shows up in the transcript diff instead of as an exception on one side only.
  */
 import net from 'node:net';
-import { parser as createParser, generate, type Packet } from 'mqtt-packet';
+import { parser as createParser, generate, type IPublishPacket, type Packet } from 'mqtt-packet';
 import { type Entry, normalise } from './normalise.js';
 
 export type Version = 3 | 4 | 5;
@@ -82,6 +82,7 @@ export class ScriptedClient {
   private closedByUs = false;
   private closedFlag = false;
   private readonly answeredRecs = new Set<number>();
+  private readonly aliases = new Map<number, string>();
   private pubrelAnswers = 0;
   autoAck: boolean;
   readonly closed: Promise<void>;
@@ -122,6 +123,7 @@ export class ScriptedClient {
   }
 
   private onPacket(p: Packet): void {
+    if (p.cmd === 'publish') this.resolveTopicAlias(p);
     this.raw.push(p);
     if (p.cmd === 'pubrel' && this.answeredRecs.delete(p.messageId ?? 0)) {
       // The broker's answer to our own PUBREC: when it lands relative to the next PUBLISH on
@@ -139,6 +141,20 @@ export class ScriptedClient {
     if (p.cmd === 'publish' && p.qos === 1) this.send({ cmd: 'puback', messageId: p.messageId });
     if (p.cmd === 'publish' && p.qos === 2) this.sendPubrec(p.messageId ?? 0);
     if (p.cmd === 'pubrel') this.send({ cmd: 'pubcomp', messageId: p.messageId });
+  }
+
+  /**
+   * Server-to-client topic aliases (MQTT 5 §3.3.2.3.4) are the server's choice — mosquitto 2.0.11
+   * never sends them, our front end does when the client allows — and every client resolves them.
+   * The transcript shows what the client resolves: the full topic, without the alias property.
+   */
+  private resolveTopicAlias(p: IPublishPacket): void {
+    const alias = p.properties?.topicAlias;
+    if (alias === undefined) return;
+    if (p.topic === '') p.topic = this.aliases.get(alias) ?? `<unknown alias ${alias}>`;
+    else this.aliases.set(alias, p.topic);
+    delete p.properties?.topicAlias;
+    if (p.properties && Object.keys(p.properties).length === 0) delete p.properties;
   }
 
   /** A marker in this client's transcript (placed after a sync, so its position is deterministic). */

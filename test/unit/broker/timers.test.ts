@@ -198,4 +198,36 @@ describe('$SYS', () => {
     expect(values().get('$SYS/broker/uptime')).toBe('10 seconds');
     await broker.close();
   });
+
+  it('follows mosquitto: expiry 60 s but not on version, clients/maximum when the total grows, loads, counts', async () => {
+    const broker = makeBroker({ sysInterval: 10, version: 'test 1.0' });
+    const s = connect(broker, 's');
+    s.session.subscribe([
+      { filter: '$SYS/#', qos: 0 },
+      { filter: '$share/g/x', qos: 0 },
+    ]);
+    await settle();
+    const last = (topic: string) => s.link.deliveries.filter((d) => d.topic === topic).at(-1);
+    expect(last('$SYS/broker/version')?.properties?.messageExpiryInterval).toBeUndefined();
+    expect(last('$SYS/broker/uptime')?.properties?.messageExpiryInterval).toBe(60);
+    expect(last('$SYS/broker/clients/maximum')).toBeUndefined(); // 0 at start: not published
+    expect(last('$SYS/broker/load/messages/received/1min')?.payload.toString()).toBe('0.00');
+    connect(broker, 'gone', { cleanStart: false, sessionExpiry: 15 }).session.disconnect({
+      publishWill: false,
+    });
+    for (let i = 0; i < 6; i++) await publish(s.session, message('x', 'twelve bytes', 0));
+    vi.advanceTimersByTime(10_000);
+    const value = (topic: string) => last(topic)?.payload.toString();
+    expect(value('$SYS/broker/clients/maximum')).toBe('2');
+    expect(value('$SYS/broker/clients/expired')).toBe('0');
+    expect(value('$SYS/broker/shared_subscriptions/count')).toBe('1');
+    expect(value('$SYS/broker/publish/bytes/received')).toBe('72');
+    // 6 messages in 10 s = 36/min, folded into the 1-minute average: 36 × (1 − e^(−10/60)).
+    expect(value('$SYS/broker/load/publish/received/1min')).toBe((36 * (1 - Math.exp(-10 / 60))).toFixed(2));
+    vi.advanceTimersByTime(10_000);
+    expect(value('$SYS/broker/clients/expired')).toBe('1');
+    expect(value('$SYS/broker/clients/total')).toBe('1');
+    expect(value('$SYS/broker/clients/maximum')).toBe('2');
+    await broker.close();
+  });
 });
