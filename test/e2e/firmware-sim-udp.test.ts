@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFleet, type Summary, startFleet } from '../../firmware-sim/index.js';
 import { type RunningApp, startGateway } from '../../src/app.js';
 import { parseGatewayConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/observe/logger.js';
+import { createLogger, silentLogger } from '../../src/observe/logger.js';
 
 const repository = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -262,6 +262,78 @@ describe('firmware-sim against the gateway over UDP', () => {
       expect(summary.totals.sleeps).toBe(1); // after PINGRESP it is asleep again without a DISCONNECT
       expect(summary.states).toEqual({ stopped: 1 });
     }
+  });
+
+  it('finds the gateway with SEARCHGW, and its will is published when it dies (§6.1, §6.2)', async () => {
+    const sub = await watch('sensors/will-1/status');
+    const fleet = await startFleet({
+      transport: { kind: 'udp', gateway },
+      fleets: [
+        { sensors: 1, qos: 1, interval: 3600, keepAlive: 1, will: true, discover: true, idPrefix: 'will-' },
+      ],
+    });
+    try {
+      const sensor = fleet.sensor('will-1')!;
+      await until(() => sensor.state.kind === 'active', 'the sensor to connect');
+      sensor.forceStop(); // the battery falls out: no DISCONNECT, the keep-alive runs out
+      await until(() => sub.seen.length === 1, 'the will', 8000);
+      expect(sub.seen[0]).toEqual({ topic: 'sensors/will-1/status', payload: 'offline' });
+    } finally {
+      await sub.client.endAsync();
+      await fleet.stop();
+    }
+  });
+
+  it('sleeping QoS 1 and 2 sensors under 15 % loss: no errors, nothing acknowledged goes missing', async () => {
+    const errors: string[] = [];
+    const sub = await watch('sensors/+/temperature');
+    let summary: Summary;
+    try {
+      summary = await runFleet({
+        transport: { kind: 'udp', gateway },
+        fleets: [
+          {
+            sensors: 8,
+            qos: 1,
+            sleep: 1,
+            interval: 0.3,
+            tRetry: 0.2,
+            nRetry: 3,
+            batteryEvery: 0,
+            idPrefix: 'sl1-',
+          },
+          {
+            sensors: 8,
+            qos: 2,
+            sleep: 1,
+            interval: 0.3,
+            tRetry: 0.2,
+            nRetry: 3,
+            batteryEvery: 0,
+            idPrefix: 'sl2-',
+          },
+        ],
+        loss: 15,
+        seed: 3,
+        duration: 3,
+        drain: 2,
+        logger: createLogger('error', (line) => errors.push(line)),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      await sub.client.endAsync();
+    }
+    expect(errors).toEqual([]);
+    expect(summary.totals.sleeps).toBeGreaterThan(0);
+    expect(summary.totals.retried).toBeGreaterThan(0);
+    const keys = readingKeys(sub.seen);
+    const qos2 = keys.filter((key) => key.startsWith('sl2-'));
+    expect(new Set(qos2).size).toBe(qos2.length); // QoS 2: never twice
+    const [qos1Group, qos2Group] = summary.groups;
+    const qos1 = new Set(keys.filter((key) => key.startsWith('sl1-')));
+    // Every acknowledged reading reached the subscriber (QoS 1 may add duplicates, QoS 2 never).
+    expect(qos1.size).toBeGreaterThanOrEqual(qos1Group!.counters.acknowledged);
+    expect(qos2.length).toBeGreaterThanOrEqual(qos2Group!.counters.acknowledged);
   });
 
   it('the CLI prints a --json summary that matches the subscriber', async () => {
