@@ -109,6 +109,18 @@ describe('Scheduler', () => {
     expect(order).toEqual([1, 2, 3]);
   });
 
+  it('drops cancelled timers from the heap and keeps the live ones in order', async () => {
+    const scheduler = new Scheduler();
+    const order: number[] = [];
+    const doomed = Array.from({ length: 20_000 }, () => scheduler.after(60_000, () => order.push(-1)));
+    for (let i = 5; i > 0; i--) scheduler.after(i * 5, () => order.push(i));
+    for (const timer of doomed) scheduler.cancel(timer);
+    expect(scheduler.size).toBeLessThan(10_000);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(order).toEqual([1, 2, 3, 4, 5]);
+    scheduler.close();
+  });
+
   it('handles thousands of timers', async () => {
     const scheduler = new Scheduler();
     let ran = 0;

@@ -12,7 +12,7 @@ export interface ProgressOptions {
   plainEveryMs?: number;
 }
 
-export function progressLine(fleet: Fleet, now: number): string {
+export function progressLine(fleet: Fleet, now: number, previousSent = 0, periodMs = 0): string {
   const totals = emptyCounters();
   for (const group of fleet.groups) addCounters(totals, group.counters);
   const states = fleet.states();
@@ -21,7 +21,7 @@ export function progressLine(fleet: Fleet, now: number): string {
   return (
     `[${elapsed}s] sensors ${fleet.sensors.length}: ${connected} active, ${states.asleep ?? 0} asleep, ` +
     `${(states.connecting ?? 0) + (states.searching ?? 0) + (states.backoff ?? 0)} connecting | ` +
-    `sent ${totals.sent} acked ${totals.acknowledged} retried ${totals.retried} lost ${totals.lost} ` +
+    `sent ${totals.sent}${periodMs > 0 ? ` (${Math.round(((totals.sent - previousSent) * 1000) / periodMs)}/s)` : ''} acked ${totals.acknowledged} retried ${totals.retried} lost ${totals.lost} ` +
     `received ${totals.received}`
   );
 }
@@ -30,8 +30,10 @@ export function progressLine(fleet: Fleet, now: number): string {
 export function startProgress(fleet: Fleet, options: ProgressOptions): () => void {
   const tty = options.stream.isTTY === true;
   const period = tty ? 1000 : (options.plainEveryMs ?? 5000);
+  let previousSent = 0;
   const timer = setInterval(() => {
-    const line = progressLine(fleet, performance.now());
+    const line = progressLine(fleet, performance.now(), previousSent, period);
+    previousSent = fleet.groups.reduce((sum, group) => sum + group.counters.sent, 0);
     if (tty) options.stream.write(`\r\x1b[2K${line}`);
     else options.stream.write(`${line}\n`);
   }, period);

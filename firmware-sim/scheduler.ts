@@ -15,12 +15,17 @@ interface Entry extends Timer {
   readonly run: () => void;
 }
 
+/** Below this many cancelled entries the heap is not worth compacting. */
+const COMPACT_MIN = 4096;
+
 /** setTimeout's limit; longer delays are re-armed when the timer fires early. */
 const MAX_NODE_DELAY_MS = 2_147_483_647;
 
 export class Scheduler {
   private readonly heap: Entry[] = [];
   private seq = 0;
+  /** Cancelled entries still in the heap (an upper bound: ones already popped are not subtracted). */
+  private cancelledInHeap = 0;
   private armedFor = Number.POSITIVE_INFINITY;
   private handle: NodeJS.Timeout | undefined;
   private closed = false;
@@ -45,7 +50,11 @@ export class Scheduler {
   }
 
   cancel(timer: Timer | undefined): void {
-    if (timer) timer.cancelled = true;
+    if (!timer || timer.cancelled) return;
+    timer.cancelled = true;
+    // Retry timers are nearly always cancelled by the reply: drop the dead entries now and then,
+    // so that a busy fleet's heap holds live timers, not hundreds of thousands of cancelled ones.
+    if (++this.cancelledInHeap > COMPACT_MIN && this.cancelledInHeap > this.heap.length / 2) this.compact();
   }
 
   /** Entries still in the heap (cancelled ones included until they surface). */
@@ -94,6 +103,15 @@ export class Scheduler {
     this.arm();
   }
 
+  /** Rebuilds the heap from its live entries (Floyd's heap construction, O(n)). */
+  private compact(): void {
+    const live = this.heap.filter((entry) => !entry.cancelled);
+    this.heap.length = 0;
+    for (const entry of live) this.heap.push(entry);
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    this.cancelledInHeap = 0;
+  }
+
   private push(entry: Entry): void {
     const heap = this.heap;
     heap.push(entry);
@@ -112,18 +130,25 @@ export class Scheduler {
     const top = heap[0]!;
     const last = heap.pop()!;
     if (heap.length === 0) return top;
-    let i = 0;
+    heap[0] = last;
+    this.siftDown(0);
+    return top;
+  }
+
+  private siftDown(start: number): void {
+    const heap = this.heap;
+    const moving = heap[start]!;
+    let i = start;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= heap.length) break;
       const right = left + 1;
       const child = right < heap.length && earlier(heap[right]!, heap[left]!) ? right : left;
-      if (!earlier(heap[child]!, last)) break;
+      if (!earlier(heap[child]!, moving)) break;
       heap[i] = heap[child]!;
       i = child;
     }
-    heap[i] = last;
-    return top;
+    heap[i] = moving;
   }
 }
 
