@@ -8,6 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RunningBroker, type TargetSpec } from '../targets.js';
 
+/** mqttsn_max_clients of the gateway under test. */
+export const MAX_CLIENTS = 200_000;
+
 export const REPOSITORY = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** A UDP port free right now on 127.0.0.1. */
@@ -25,7 +28,7 @@ export function gatewayConfig(tcpPort: number, udpPort: number): string {
     'sys_interval 0',
     `listener ${tcpPort} 127.0.0.1`,
     `mqttsn_udp ${udpPort} 127.0.0.1`,
-    'mqttsn_max_clients 200000',
+    `mqttsn_max_clients ${MAX_CLIENTS}`,
     'advertise_interval 0',
     // The subscriber takes QoS 1 messages as fast as they come; a queue limit would measure dropping.
     'max_queued_messages 0',

@@ -4,7 +4,7 @@
  * stopped — also when something fails.
  */
 import { CpuSampler, readPeakRssKb, readRssKb } from '../procstat.js';
-import { sleep } from '../targets.js';
+import { type RunningBroker, sleep } from '../targets.js';
 import { startGatewayProcess } from './gateway.js';
 import { SnGenerator } from './generator.js';
 import { type Job, type JobResult, nowNs } from './protocol.js';
@@ -29,14 +29,35 @@ export interface Measurement {
   readonly notes: string[];
 }
 
-export async function measure(job: Job, label: string, lifetimeSeconds: number): Promise<Measurement> {
+/**
+ * Runs `jobs` one after the other against one fresh gateway (a second connect job adds clients to
+ * those of the first, for the marginal memory per client), one generator process each.
+ */
+export async function measure(
+  jobs: readonly Job[],
+  label: string,
+  lifetimeSeconds: number,
+): Promise<Measurement[]> {
   const { broker, udpPort } = await startGatewayProcess(lifetimeSeconds);
+  const out: Measurement[] = [];
+  try {
+    for (const [i, job] of jobs.entries()) {
+      const placed: Job =
+        job.kind === 'fanin' ? { ...job, mqttPort: broker.port, udpPort } : { ...job, udpPort };
+      out.push(await measureOne(broker, placed, `${label}${jobs.length > 1 ? ` part ${i + 1}` : ''}`));
+      if (!broker.running) break;
+    }
+    return out;
+  } finally {
+    await broker.stop();
+  }
+}
+
+async function measureOne(broker: RunningBroker, job: Job, label: string): Promise<Measurement> {
   const generator = SnGenerator.start(label);
   const notes: string[] = [];
   try {
-    const placed: Job =
-      job.kind === 'fanin' ? { ...job, mqttPort: broker.port, udpPort } : { ...job, udpPort };
-    await generator.prepare(placed, PREPARE_TIMEOUT_MS);
+    await generator.prepare(job, PREPARE_TIMEOUT_MS);
     const rssBeforeKb = readRssKb(broker.pid);
     const sampler = new CpuSampler(broker.pid);
     const goNs = nowNs();
@@ -63,7 +84,6 @@ export async function measure(job: Job, label: string, lifetimeSeconds: number):
     };
   } finally {
     await generator.stop(STOP_TIMEOUT_MS);
-    await broker.stop();
   }
 }
 

@@ -7,6 +7,8 @@ export interface Figure {
   readonly value: number | null;
   /** The same load through this broker's own TCP front end, where there is one. */
   readonly reference: number | null;
+  /** MQTT-SN / TCP, where there is a reference. */
+  readonly ratio?: number | null;
   readonly target: string;
   readonly meetsTarget: boolean | null;
   readonly gatewayCpu: number | null;
@@ -38,9 +40,7 @@ export function formatTable(figures: readonly Figure[]): string {
     `${f.label} (${f.unit})`,
     formatNumber(f.value, f.unit),
     formatNumber(f.reference, f.unit),
-    f.value !== null && f.reference !== null && f.reference > 0 && f.unit === 'msg/s'
-      ? (f.value / f.reference).toFixed(2)
-      : '—',
+    f.ratio === undefined || f.ratio === null ? '—' : f.ratio.toFixed(2),
     `${f.target}${f.meetsTarget === null ? '' : f.meetsTarget ? ' ✓' : ' ✗'}`,
     percent(f.gatewayCpu),
     percent(f.generatorCpu),

@@ -32,6 +32,7 @@ async function freeUdpPort(): Promise<number> {
 /** `mosquitto_sub -v -d` with line-buffered output (stdbuf): "topic payload" and debug lines. */
 class MosquittoSub {
   private out = '';
+  private spawnFailed = false;
   private readonly exited: Promise<void>;
 
   constructor(
@@ -48,7 +49,15 @@ class MosquittoSub {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    // A missing binary gives 'error' and maybe no 'exit': both end the wait, the reason is kept.
+    this.exited = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', (error) => {
+        this.out += `\ncannot run: ${error.message}`;
+        this.spawnFailed = true;
+        resolve();
+      });
+    });
   }
 
   async waitForLine(line: string): Promise<void> {
@@ -61,7 +70,8 @@ class MosquittoSub {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    if (!this.spawnFailed && this.child.exitCode === null && this.child.signalCode === null)
+      this.child.kill('SIGTERM');
     await this.exited;
   }
 }

@@ -21,6 +21,7 @@ const WAIT_MS = 10_000;
 /** `mosquitto_sub -v -d` with line-buffered output (stdbuf), collecting every line. */
 class MosquittoSub {
   private out = '';
+  private spawnFailed = false;
   private readonly exited: Promise<void>;
   private readonly child: ChildProcess;
 
@@ -35,7 +36,15 @@ class MosquittoSub {
     };
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
-    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    // A missing binary gives 'error' and maybe no 'exit': both end the wait, the reason is kept.
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.once('error', (error) => {
+        this.out += `\ncannot run: ${error.message}`;
+        this.spawnFailed = true;
+        resolve();
+      });
+    });
   }
 
   /** "topic payload" lines (debug lines start with "Client "). */
@@ -56,7 +65,8 @@ class MosquittoSub {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    if (!this.spawnFailed && this.child.exitCode === null && this.child.signalCode === null)
+      this.child.kill('SIGTERM');
     await this.exited;
   }
 }

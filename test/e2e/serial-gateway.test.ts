@@ -223,6 +223,7 @@ class SerialSnClient {
 
 class MosquittoSub {
   private out = '';
+  private spawnFailed = false;
   private readonly exited: Promise<void>;
 
   private constructor(readonly child: ChildProcess) {
@@ -232,7 +233,15 @@ class MosquittoSub {
     child.stderr?.on('data', (chunk: Buffer) => {
       this.out += chunk.toString();
     });
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    // A missing binary gives 'error' and maybe no 'exit': both end the wait, the reason is kept.
+    this.exited = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', (error) => {
+        this.out += `\ncannot run: ${error.message}`;
+        this.spawnFailed = true;
+        resolve();
+      });
+    });
   }
 
   /** `mosquitto_sub -d -v -q 1 -t FILTER`, returned once its SUBACK has arrived (-d prints it). */
@@ -278,7 +287,8 @@ class MosquittoSub {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    if (!this.spawnFailed && this.child.exitCode === null && this.child.signalCode === null)
+      this.child.kill('SIGTERM');
     await this.exited;
   }
 }

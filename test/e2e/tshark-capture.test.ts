@@ -28,6 +28,7 @@ const TSHARK_START_MS = 10_000;
 class Capture {
   private stdout = '';
   private stderr = '';
+  private spawnFailed = false;
   private readonly exited: Promise<void>;
 
   constructor(
@@ -40,7 +41,15 @@ class Capture {
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
     });
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    // A missing binary gives 'error' and maybe no 'exit': both end the wait, the reason is kept.
+    this.exited = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', (error) => {
+        this.stderr += `\ncannot run: ${error.message}`;
+        this.spawnFailed = true;
+        resolve();
+      });
+    });
   }
 
   static start(port: number, file: string): Capture {
@@ -64,7 +73,7 @@ class Capture {
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return !this.spawnFailed && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Waits until at least `count` packets have been captured, nudging with `probe` meanwhile. */
