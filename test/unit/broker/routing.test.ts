@@ -272,6 +272,37 @@ describe('retained messages', () => {
     expect(await count(0)).toBe(1);
   });
 
+  it('come in mosquitto order: tree walk, levels by creation, "a" after its subtopics for "a/#"', async () => {
+    const broker = makeBroker();
+    for (const topic of ['a/b/c', 'a/x', 'a/b/d', 'a', 'b/1', 'a/b', '$s/1']) {
+      broker.publish({ topic, payload: Buffer.from(topic), qos: 0, retain: true });
+    }
+    broker.publish({ topic: 'a/b/c', payload: Buffer.alloc(0), qos: 0, retain: true });
+    broker.publish({ topic: 'a/b/c', payload: Buffer.from('again'), qos: 0, retain: true });
+    const order = async (filter: string) => {
+      const c = connect(broker, `c${filter}`);
+      c.session.subscribe([{ filter, qos: 0 }]);
+      await settle();
+      return c.link.deliveries.map((d) => d.topic);
+    };
+    expect(await order('#')).toEqual(['a', 'a/b', 'a/b/c', 'a/b/d', 'a/x', 'b/1']);
+    expect(await order('a/#')).toEqual(['a/b', 'a/b/c', 'a/b/d', 'a/x', 'a']);
+    expect(await order('+/+')).toEqual(['a/b', 'a/x', 'b/1']);
+    expect(await order('$s/#')).toEqual(['$s/1']);
+  });
+
+  it('sweeps cleared topics once they outnumber the live ones, and still finds the rest', async () => {
+    const broker = makeBroker();
+    for (let i = 0; i < 1100; i++)
+      broker.publish({ topic: `t/${i}`, payload: Buffer.from('x'), qos: 0, retain: true });
+    for (let i = 0; i < 1099; i++)
+      broker.publish({ topic: `t/${i}`, payload: Buffer.alloc(0), qos: 0, retain: true });
+    const c = connect(broker, 'c');
+    c.session.subscribe([{ filter: 't/+', qos: 0 }]);
+    await settle();
+    expect(c.link.deliveries.map((d) => d.topic)).toEqual(['t/1099']);
+  });
+
   it('are sent on a new shared subscription, as mosquitto 2.0 does', async () => {
     const broker = makeBroker();
     broker.publish({ topic: 'sh', payload: Buffer.from('kept'), qos: 0, retain: true });
