@@ -66,8 +66,8 @@ export async function startMqttListener(
   const forget = (handle: MqttConnectionHandle): void => {
     connections.delete(handle);
   };
+  // noDelay: Node sets TCP_NODELAY on every accepted socket itself.
   const server = net.createServer({ noDelay: true }, (socket) => {
-    socket.setNoDelay(true);
     const peer = peerOf(socket);
     logger.info(`New connection from ${peer} on port ${address.port === 0 ? bound : address.port}.`);
     connections.add(new MqttConnection(socket, broker, full, logger, peer, forget));
