@@ -8,7 +8,7 @@ import { expectSameAsMosquitto } from './helpers/scenario.js';
 
 const LEVELS: QoS[] = [0, 1, 2];
 
-describe.each([4, 5] as const)('03 QoS downgrade, MQTT %i', (version) => {
+describe.each([3, 4, 5] as const)('03 QoS downgrade, MQTT %i', (version) => {
   it('03-01 every published QoS × every subscription QoS', async () => {
     await expectSameAsMosquitto(async (run) => {
       for (const sq of LEVELS) {

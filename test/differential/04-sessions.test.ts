@@ -13,7 +13,7 @@ function persistent(version: Version, clientId: string, extra: Partial<ConnectSp
     : { version, clientId, clean: false, ...extra };
 }
 
-describe.each([4, 5] as const)('04 sessions, MQTT %i', (version) => {
+describe.each([3, 4, 5] as const)('04 sessions, MQTT %i', (version) => {
   it('04-01 offline persistent session: QoS 1/2 queued, QoS 0 not; session present on return', async () => {
     await expectSameAsMosquitto(async (run) => {
       const s = await run.connect('s', persistent(version, 's'));

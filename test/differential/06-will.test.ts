@@ -15,7 +15,7 @@ async function watcher(run: Run, version: Version) {
 
 const isWill = (p: { cmd: string; topic?: string }) => p.cmd === 'publish';
 
-describe.each([4, 5] as const)('06 will, MQTT %i', (version) => {
+describe.each([3, 4, 5] as const)('06 will, MQTT %i', (version) => {
   it('06-01 socket closed without DISCONNECT: will published (QoS 1, retained)', async () => {
     await expectSameAsMosquitto(async (run) => {
       const w = await watcher(run, version);

@@ -5,7 +5,7 @@
 import { describe, it } from 'vitest';
 import { expectSameAsMosquitto } from './helpers/scenario.js';
 
-describe.each([4, 5] as const)('09 unsubscribe, MQTT %i', (version) => {
+describe.each([3, 4, 5] as const)('09 unsubscribe, MQTT %i', (version) => {
   it('09-01 existing and missing filters, wildcards, then no more deliveries', async () => {
     await expectSameAsMosquitto(async (run) => {
       const s = await run.connect('s', { version, clientId: 's' });
