@@ -41,12 +41,19 @@ export interface EnergyBreakdown {
 export class Battery {
   readonly energy: EnergyBreakdown = { txJ: 0, rxJ: 0, awakeJ: 0, asleepJ: 0 };
   private readonly capacityJ: number;
-  private state: PowerState = 'awake';
+  /** 'off' until powerOn: a sensor waiting for its start offset draws nothing. */
+  private state: PowerState | 'off' = 'off';
   private stateSince: number;
 
   /** `nowSeconds`: the clock the sensor runs on; `capacityMah` lets a demo drain a small cell. */
   constructor(nowSeconds: number, capacityMah: number = ENERGY_MODEL.capacityMah) {
     this.capacityJ = (capacityMah / 1000) * 3600 * ENERGY_MODEL.volts;
+    this.stateSince = nowSeconds;
+  }
+
+  /** Power-on at `nowSeconds`: time before it (waiting for the fleet's ramp) costs nothing. */
+  powerOn(nowSeconds: number): void {
+    this.state = 'awake';
     this.stateSince = nowSeconds;
   }
 
@@ -64,7 +71,7 @@ export class Battery {
     this.state = state;
   }
 
-  get powerState(): PowerState {
+  get powerState(): PowerState | 'off' {
     return this.state;
   }
 
@@ -73,7 +80,7 @@ export class Battery {
     const elapsed = Math.max(0, nowSeconds - this.stateSince);
     this.stateSince = nowSeconds;
     if (this.state === 'awake') this.energy.awakeJ += elapsed * ENERGY_MODEL.awakePerSecondJ;
-    else this.energy.asleepJ += elapsed * ENERGY_MODEL.asleepPerSecondJ;
+    else if (this.state === 'asleep') this.energy.asleepJ += elapsed * ENERGY_MODEL.asleepPerSecondJ;
   }
 
   get usedJ(): number {

@@ -62,6 +62,9 @@ describe('ReadingsModel', () => {
 describe('Battery', () => {
   it('charges per packet and octet, and per second awake and asleep', () => {
     const battery = new Battery(0);
+    battery.settle(5); // off until power-on: free
+    expect(battery.usedJ).toBe(0);
+    battery.powerOn(0);
     battery.transmitted(10);
     battery.received(20);
     expect(battery.energy.txJ).toBeCloseTo(ENERGY_MODEL.txPerPacketJ + 10 * ENERGY_MODEL.txPerOctetJ, 12);
@@ -75,6 +78,7 @@ describe('Battery', () => {
 
   it('loses level and voltage as energy is used', () => {
     const battery = new Battery(0, 1); // 1 mAh: 10.8 J
+    battery.powerOn(0);
     expect(battery.level).toBe(1);
     expect(battery.volts).toBeCloseTo(3.2);
     battery.settle(60); // 60 s awake ≈ 5.4 J

@@ -127,7 +127,7 @@ export class Sensor {
     this.link = link;
     this.scheduler.after(this.config.startDelayMs, () => {
       if (this.stopping) return;
-      this.battery.setState('awake', this.seconds());
+      this.battery.powerOn(this.seconds());
       this.nextReportAt = this.scheduler.now();
       this.beginSession();
     });
