@@ -42,17 +42,36 @@ function run(command: string, args: string[]): Promise<string> {
   });
 }
 
-/** Start tshark on lo for `port`; resolves once it captures. */
-function startCapture(port: number, file: string): Promise<ChildProcess> {
+interface Capture {
+  child: ChildProcess;
+  /** Packets tshark has captured so far (it prints one summary line per packet with -P). */
+  count(): number;
+}
+
+/** Start tshark on lo for `port`; resolves once it runs. */
+function startCapture(port: number, file: string): Promise<Capture> {
   return new Promise((resolve, reject) => {
-    const child = spawn('tshark', ['-i', 'lo', '-f', `udp port ${port}`, '-w', file]);
+    const child = spawn('tshark', ['-i', 'lo', '-f', `udp port ${port}`, '-w', file, '-P', '-l']);
+    let lines = 0;
     let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      lines += d.toString().split('\n').length - 1;
+    });
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      if (err.includes('Capturing on')) resolve(child);
+      if (err.includes('Capturing on')) resolve({ child, count: () => lines });
     });
     child.on('exit', (code) => reject(new Error(`tshark exited ${code} before capturing: ${err}`)));
   });
+}
+
+/** Poll until `condition` holds (bounded). */
+async function until(condition: () => boolean, what: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function stopCapture(child: ChildProcess): Promise<void> {
@@ -146,14 +165,34 @@ describe('11 tshark decodes every exchange as valid MQTT-SN', () => {
     harness = h;
     dir = mkdtempSync(join(tmpdir(), 'sn-tshark-'));
     const file = join(dir, 'capture.pcapng');
-    capture = await startCapture(h.port, file);
+    const cap = await startCapture(h.port, file);
+    capture = cap.child;
+    // "Capturing on" comes before the capture really runs: probe until tshark sees a packet.
+    const probe = await SnTestClient.open({ port: h.port });
+    clients.push(probe);
+    await until(
+      () => {
+        probe.send({ type: 'SEARCHGW', radius: 0 });
+        return cap.count() > 0;
+      },
+      () => 'tshark to capture',
+    );
+    // Probes sent before the capture ran were counted by the gateway but never captured.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = h.gateway.stats();
+    const missed = before.datagramsIn + before.datagramsOut - cap.count();
     const pub = await MqttWatcher.subscribe(h.mqtt.port, 'unused');
     watchers.push(pub);
     const c = await SnTestClient.open({ port: h.port });
     const node = await SnTestClient.open({ port: h.port, nodeId: Buffer.from([0x42]) });
     clients.push(c, node);
     await fullSession(h, c, node, pub);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // let the last datagrams reach the capture
+    const stats = h.gateway.stats();
+    await until(
+      () => cap.count() + missed >= stats.datagramsIn + stats.datagramsOut,
+      () =>
+        `every datagram in the capture (${cap.count()} + ${missed} of ${stats.datagramsIn + stats.datagramsOut})`,
+    );
     await stopCapture(capture);
     capture = undefined;
     const decodeAs = ['-r', file, '-d', `udp.port==${h.port},mqttsn`];
