@@ -5,6 +5,7 @@
  * was published while it slept (MQTT-SN §6.14); the CLI's --json summary.
  */
 import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -61,6 +62,15 @@ async function watch(filter: string): Promise<{ client: MqttClient; seen: Seen[]
   client.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
   await client.subscribeAsync(filter, { qos: 2 });
   return { client, seen };
+}
+
+/** A UDP port the OS just handed out (free now; the gateway binds it twice). */
+async function freeUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -334,6 +344,55 @@ describe('firmware-sim against the gateway over UDP', () => {
     // Every acknowledged reading reached the subscriber (QoS 1 may add duplicates, QoS 2 never).
     expect(qos1.size).toBeGreaterThanOrEqual(qos1Group!.counters.acknowledged);
     expect(qos2.length).toBeGreaterThanOrEqual(qos2Group!.counters.acknowledged);
+  });
+
+  it('sensors find their way back after the gateway restarts (§6.12, §6.13)', async () => {
+    const port = await freeUdpPort();
+    const conf = (extra: string[]) =>
+      parseGatewayConfig(
+        ['listener 0 127.0.0.1', `mqttsn_udp ${port} 127.0.0.1`, 'persistence false', ...extra].join('\n'),
+        {
+          file: 'restart.conf',
+          baseDir: dir,
+        },
+      );
+    let second: RunningApp | undefined;
+    const first = await startGateway(conf(['sys_interval 0', 'advertise_interval 0']), silentLogger);
+    const fleet = await startFleet({
+      transport: { kind: 'udp', gateway: `127.0.0.1:${port}` },
+      fleets: [
+        {
+          sensors: 4,
+          qos: 1,
+          interval: 0.1,
+          batteryEvery: 0,
+          tRetry: 0.2,
+          nRetry: 2,
+          ramp: 0,
+          idPrefix: 'rs-',
+        },
+      ],
+    });
+    try {
+      const acked = () => fleet.groups[0]!.counters.acknowledged;
+      await until(() => acked() >= 8, 'readings before the restart');
+      await first.close();
+      second = await startGateway(conf(['sys_interval 0', 'advertise_interval 0']), silentLogger);
+      const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${second.mqttPorts[0]}`, { reconnectPeriod: 0 });
+      const seen: string[] = [];
+      sub.on('message', (topic) => seen.push(topic));
+      await sub.subscribeAsync('sensors/+/temperature', { qos: 1 });
+      // The new gateway does not know them: DISCONNECT (or silence until N_retry), then CONNECT again.
+      await until(() => new Set(seen).size === 4, 'readings from all 4 sensors after the restart');
+      await sub.endAsync();
+      const counters = fleet.groups[0]!.counters;
+      expect(counters.connects).toBeGreaterThanOrEqual(8);
+      expect(counters.gatewayDisconnects + counters.connectionLosses).toBeGreaterThanOrEqual(4);
+    } finally {
+      await fleet.stop();
+      await first.close();
+      await second?.close();
+    }
   });
 
   it('the CLI prints a --json summary that matches the subscriber', async () => {
