@@ -1,8 +1,8 @@
 /**
  * Hostile input against the TLS and WebSocket listeners, each with its documented outcome
  * (docs/security.md) while a legitimate client keeps working:
- * - slow loris: TCP sockets that never start TLS, TLS sockets that never send CONNECT, and HTTP
- *   requests that never finish the upgrade are all closed after connect_timeout;
+ * - slow loris: TCP sockets that never start TLS, TLS or plain sockets that never send (all of)
+ *   a CONNECT, and HTTP requests that never finish the upgrade are all closed after connect_timeout;
  * - a flood of connections from one address: refused beyond connection_rate, counted, logged;
  *   another address is unaffected;
  * - max_connections_per_address and max_connections;
@@ -42,6 +42,7 @@ afterEach(async () => {
 
 const conf = (extra: string): string =>
   [
+    'listener 0 127.0.0.1',
     'tls_listener 0 127.0.0.1',
     'ws_listener 0 127.0.0.1',
     `certfile ${certs.serverCert}`,
@@ -100,7 +101,15 @@ describe('slow loris', () => {
     const noConnect = await Promise.all(Array.from({ length: 5 }, () => tlsSocket(t!.port('tls'))));
     const noUpgrade = await Promise.all(Array.from({ length: 5 }, () => rawTcp(t!.port('ws'))));
     for (const s of noUpgrade) s.write('GET / HTTP/1.1\r\nHost: x\r\n'); // headers never end
+    const plainIdle = await Promise.all(Array.from({ length: 5 }, () => rawTcp(t!.port('tcp'))));
+    // Half a CONNECT (fixed header announcing 16 bytes, 3 sent), then nothing.
+    for (const s of plainIdle.slice(0, 2)) s.write(Buffer.from([0x10, 0x10, 0x00, 0x04, 0x4d]));
     await legitimateClientWorks();
+    await waitFor(() => plainIdle.every((x) => x.closed), 'plain sockets without CONNECT closed', 8000);
+    await waitForLog(
+      t.logs,
+      /Client <unknown> \(127\.0\.0\.1:\d+\) sent no CONNECT within 1000 ms, closing\./,
+    );
     await waitFor(() => noHandshake.every((x) => x.closed), 'sockets without TLS handshake closed', 8000);
     await waitForLog(t.logs, /TLS handshake with 127\.0\.0\.1:\d+ failed: TLS handshake timeout/);
     await waitFor(() => noConnect.every((x) => x.closed), 'TLS sockets without CONNECT closed', 8000);
