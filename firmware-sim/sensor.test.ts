@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatSummary, runFleet, startFleet } from './index.js';
+import { progressLine } from './progress.js';
 import { FakeGateway } from './testing/fake-gateway.js';
 
 let gateway: FakeGateway;
@@ -152,6 +153,39 @@ describe('firmware-sim against a fake gateway', () => {
       expect(summary.totals.badCommands).toBe(1);
       expect(summary.states).toEqual({ stopped: 1 });
       expect(summary.groups[0]?.energy.asleepJ).toBeGreaterThan(0);
+    }
+  });
+
+  it('spreads sensors over source addresses on 127.0.0.0/8, one socket each', async () => {
+    const summary = await runFleet({
+      transport: {
+        kind: 'udp',
+        gateway: gateway.address,
+        sourceAddresses: ['127.0.0.2', '127.0.0.3', '127.0.0.4'],
+      },
+      fleets: [{ sensors: 6, qos: 1, count: 1, batteryEvery: 0, ramp: 0.05, idPrefix: 'src-' }],
+    });
+    expect(summary.totals.acknowledged).toBe(6);
+    const senders = new Set(gateway.received.filter((r) => r.packet.type === 'CONNECT').map((r) => r.from));
+    expect(senders.size).toBe(6);
+    expect(new Set([...senders].map((from) => from.split(':')[0]))).toEqual(
+      new Set(['127.0.0.2', '127.0.0.3', '127.0.0.4']),
+    );
+  });
+
+  it('reports progress in one line', async () => {
+    const fleet = await startFleet({
+      transport: { kind: 'udp', gateway: gateway.address },
+      fleets: [{ sensors: 2, qos: 1, interval: 3600, batteryEvery: 0, ramp: 0, idPrefix: 'p-' }],
+    });
+    try {
+      await until(() => gateway.published.length === 2, 'two readings');
+      const line = progressLine(fleet, fleet.startedAt + 3000);
+      expect(line).toMatch(
+        /^\[3s\] sensors 2: 2 active, 0 asleep, 0 connecting \| sent 2 acked 2 retried 0 lost 0 received 0$/,
+      );
+    } finally {
+      await fleet.stop();
     }
   });
 
