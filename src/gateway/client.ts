@@ -35,6 +35,8 @@ export class SnClient {
   /** The will as last given to the core (§6.3: kept across CleanSession=0, Will=0 CONNECTs). */
   will: Will | undefined;
   cleanSession = true;
+  /** From the admission check (options.security): the user whose ACL applies to this client. */
+  username: string | undefined;
   /** Epoch ms of the last datagram from the client (keep-alive and sleep supervision). */
   lastHeard = 0;
   /** Keep-alive or sleep limit in ms, tolerance included; 0 = not supervised (supervision.ts). */

@@ -48,11 +48,13 @@ export function createLink(ctx: GatewayContext, client: SnClient): ClientLink {
  * gateway itself (§6.10 "the gateway silently aborts the publish procedure"), which counts it in
  * stats().oversized and logs it naming the client.
  */
-export function linkInfo(ctx: GatewayContext, endpoint: Endpoint): LinkInfo {
-  return {
+export function linkInfo(ctx: GatewayContext, endpoint: Endpoint, username: string | undefined): LinkInfo {
+  const info: LinkInfo = {
     protocol: 'mqtt-sn',
     protocolVersion: 1,
     peer: endpoint.key,
     receiveMaximum: ctx.options.maxInflight,
   };
+  if (username !== undefined) info.username = username;
+  return info;
 }

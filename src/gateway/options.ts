@@ -6,6 +6,20 @@
 /** Topic id → topic name. */
 export type PredefinedTopics = ReadonlyMap<number, string>;
 
+export type SnAdmissionResult = { ok: true; username?: string } | { ok: false; why: string };
+
+/**
+ * Admission of MQTT-SN clients (v1.2 has no credentials, §5.4.4), provided by src/security
+ * (MqttSnSecurity fits it). The username an admitted client gets is its LinkInfo.username, so the
+ * broker's authorizer applies that user's ACL to it.
+ */
+export interface SnSecurityHook {
+  /** A CONNECT, or a client waking up from a new address (§6.14): may `clientId` use `addressKey`? */
+  admit(clientId: string, addressKey: string): SnAdmissionResult;
+  /** A QoS −1 PUBLISH from an unconnected `addressKey` on `topic` (§6.8). */
+  admitQosMinus1(addressKey: string, topic: string): SnAdmissionResult;
+}
+
 export interface GatewayOptions {
   /** GwId in ADVERTISE and GWINFO (MQTT-SN §5.4.1), 0..255. */
   gatewayId: number;
@@ -41,6 +55,8 @@ export interface GatewayOptions {
   predefinedTopics: PredefinedTopics;
   /** Predefined topics of one client, by ClientId; they take precedence over the global ones. */
   clientPredefinedTopics: ReadonlyMap<string, PredefinedTopics>;
+  /** Admission checks; absent = every client admitted, QoS −1 unrestricted. */
+  security?: SnSecurityHook;
 }
 
 export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {

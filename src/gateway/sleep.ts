@@ -48,7 +48,7 @@ export function wakeUp(ctx: GatewayContext, client: SnClient, endpoint: Endpoint
   client.link = link;
   ctx.clients.setState(client, { kind: 'awake', session: undefined, duration, coreIdle: false });
   supervise(ctx, client, 0, sleepExpired);
-  const session = ctx.broker.resume(client.clientId, link, linkInfo(ctx, endpoint));
+  const session = ctx.broker.resume(client.clientId, link, linkInfo(ctx, endpoint, client.username));
   const state = client.state;
   if (session === undefined) {
     client.link = undefined;

@@ -44,6 +44,9 @@ export function handleConnect(ctx: GatewayContext, { endpoint, packet }: Inbound
       `ClientId of ${id.length} characters refused (1..${ctx.options.maxClientIdLength} accepted)`,
     );
   }
+  // Before anything changes: a refused CONNECT (a spoofed address) must not disturb the real client.
+  const admission = ctx.options.security?.admit(id, endpoint.key) ?? { ok: true };
+  if (!admission.ok) throw new SnRejection(ReturnCode.NOT_SUPPORTED, `not admitted: ${admission.why}`);
   let client = ctx.clients.get(id);
   if (client === undefined || !ctx.clients.holdsSlot(client)) {
     if (ctx.clients.connectedCount() >= ctx.options.maxClients) {
@@ -59,6 +62,7 @@ export function handleConnect(ctx: GatewayContext, { endpoint, packet }: Inbound
     ctx.clients.add(client);
   }
   claimAddress(ctx, client, endpoint);
+  client.username = admission.username;
   detachForReconnect(ctx, client);
   if (!packet.will) {
     completeConnect(ctx, client, packet, packet.cleanSession ? undefined : client.will);
@@ -149,7 +153,7 @@ function completeConnect(
     will,
     queueQos0: true,
     link,
-    info: linkInfo(ctx, endpoint),
+    info: linkInfo(ctx, endpoint, client.username),
   });
   if (!result.ok) {
     client.link = undefined;

@@ -32,8 +32,13 @@ export function handlePingreq(
   if (!sameAddress && !ctx.options.wakeupFromNewAddress) {
     throw new NotConnected(`PINGREQ for ${client.clientId} from a new address (wakeupFromNewAddress is off)`);
   }
-  if (!sameAddress)
+  if (!sameAddress) {
+    const admission = ctx.options.security?.admit(client.clientId, endpoint.key) ?? { ok: true };
+    if (!admission.ok)
+      throw new NotConnected(`PINGREQ for ${client.clientId} not admitted: ${admission.why}`);
+    client.username = admission.username;
     ctx.logger.info(`MQTT-SN client ${client.clientId} wakes up from ${endpoint.key} (was ${client.peer})`);
+  }
   if (!wakeUp(ctx, client, endpoint, state.duration))
     throw new NotConnected(`PINGREQ from ${client.clientId}: its session is gone`);
 }

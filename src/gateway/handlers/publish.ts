@@ -105,6 +105,14 @@ function publishQosMinus1(
     );
     return;
   }
+  if (client === undefined && ctx.options.security !== undefined) {
+    const admission = ctx.options.security.admitQosMinus1(endpoint.key, topic);
+    if (!admission.ok) {
+      ctx.stats.qosMinus1Dropped++;
+      ctx.logger.info(`MQTT-SN ${who}: PUBLISH QoS -1 to ${topic} refused: ${admission.why}`);
+      return;
+    }
+  }
   ctx.stats.qosMinus1Published++;
   const message = { topic, payload: packet.payload, qos: 0 as const, retain: packet.retain };
   const session = client === undefined ? undefined : attachedSession(client.state);
