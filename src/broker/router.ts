@@ -10,8 +10,6 @@ import { pickSharedMember } from './topics/shared.js';
 import type { Aggregate } from './topics/subscription-tree.js';
 import type { Message, QoS } from './types.js';
 
-const isConnected = (s: Session): boolean => s.presence.kind === 'connected';
-
 function offerTo(ctx: BrokerContext, message: Message, agg: Aggregate<Session> | null, own: boolean): void {
   if (agg === null || !canRead(ctx, agg.owner, message.topic)) return;
   const qos = Math.min(message.qos, agg.qos) as QoS;
@@ -56,7 +54,7 @@ export function route(ctx: BrokerContext, message: Message, publisher: Session |
     offerTo(ctx, message, own ? candidate.local : candidate, own);
   }
   for (const group of result.shared) {
-    const member = pickSharedMember(group, isConnected);
+    const member = pickSharedMember(group);
     if (!member || !canRead(ctx, member.owner, message.topic)) continue;
     const o = member.options;
     const qos = Math.min(message.qos, o.qos) as QoS;

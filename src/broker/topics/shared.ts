@@ -1,25 +1,16 @@
 /**
  * Choosing the member of a shared subscription group that receives a message (MQTT 5 §4.8.2):
- * round robin over the members, preferring connected ones; if none is connected the next member
- * in turn gets it (queued for later, like any offline persistent session).
+ * plain round robin over the members in subscription order, connected or not — an offline
+ * persistent member gets its turn queued (QoS 0 to it is dropped), exactly as mosquitto 2.0
+ * does (subs.c subs__shared_process; checked by test/differential/20-sessions-more). The spec
+ * lets the server choose; users comparing with mosquitto see the same distribution.
  */
 import type { SharedGroup, SubEntry } from './subscription-tree.js';
 
-export function pickSharedMember<S>(
-  group: SharedGroup<S>,
-  isConnected: (owner: S) => boolean,
-): SubEntry<S> | undefined {
+export function pickSharedMember<S>(group: SharedGroup<S>): SubEntry<S> | undefined {
   const n = group.members.length;
   if (n === 0) return undefined;
-  const start = group.next % n;
-  for (let k = 0; k < n; k++) {
-    const i = (start + k) % n;
-    const member = group.members[i]!;
-    if (isConnected(member.owner)) {
-      group.next = i + 1;
-      return member;
-    }
-  }
-  group.next = start + 1;
-  return group.members[start];
+  const i = group.next % n;
+  group.next = i + 1;
+  return group.members[i];
 }

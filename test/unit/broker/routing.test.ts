@@ -393,7 +393,7 @@ describe('authorizer', () => {
 });
 
 describe('shared subscriptions and presence', () => {
-  it('prefer a connected member; an offline member keeps its queued share', async () => {
+  it('round robin includes an offline member, whose share is queued (QoS 1) as on mosquitto', async () => {
     const broker = makeBroker();
     const online = connect(broker, 'online');
     const offline = connect(broker, 'offline', { cleanStart: false, sessionExpiry: 60 });
@@ -401,8 +401,11 @@ describe('shared subscriptions and presence', () => {
     offline.session.subscribe([{ filter: '$share/g/job', qos: 1 }]);
     offline.session.disconnect({ publishWill: false });
     const pub = connect(broker, 'pub');
-    for (let i = 0; i < 3; i++) await publish(pub.session, message('job', String(i), 1));
-    expect(online.link.payloads()).toEqual(['0', '1', '2']);
+    for (let i = 0; i < 4; i++) await publish(pub.session, message('job', String(i), 1));
+    expect(online.link.payloads()).toEqual(['0', '2']);
+    const back = connect(broker, 'offline', { cleanStart: false, sessionExpiry: 60 });
+    await settle();
+    expect(back.link.payloads()).toEqual(['1', '3']);
   });
 
   it('reports connects and disconnects as events and in connectedCount', () => {
