@@ -22,10 +22,21 @@ import { REPOSITORY } from './mqttsn/gateway.js';
 import { measure } from './mqttsn/measure.js';
 import { type Options, plan, SCENARIOS, type ScenarioName } from './mqttsn/plan.js';
 import { formatTable } from './mqttsn/report.js';
+import { MAX_PAYLOAD, MIN_PAYLOAD } from './mqttsn/sn-wire.js';
 
 function positiveInt(raw: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return value;
+}
+
+function payloadSize(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < MIN_PAYLOAD || value > MAX_PAYLOAD) {
+    throw new InvalidArgumentError(
+      `expected ${MIN_PAYLOAD}..${MAX_PAYLOAD} (stamps; 1-octet MQTT-SN length form)`,
+    );
+  }
   return value;
 }
 
@@ -52,7 +63,7 @@ function parseOptions(argv: string[]): Options {
     )
     .option('--messages <n>', 'messages per fan-in run', positiveInt, 300_000)
     .option('--window <n>', 'QoS 0 fan-in: messages sent and not yet received, at most', positiveInt, 4000)
-    .option('--payload <bytes>', 'payload size (16..200: send time, publisher, sequence)', positiveInt, 32)
+    .option('--payload <bytes>', 'payload size (16..200: send time, publisher, sequence)', payloadSize, 32)
     .option('--rate <msg/s>', 'latency: steady rate over all sensors', positiveInt, 5000)
     .option('--duration <s>', 'latency: measured seconds', positiveInt, 5)
     .option('--warmup <s>', 'latency: discarded warm-up seconds', positiveInt, 1)
