@@ -5,7 +5,8 @@
  *     0x90 Receive Packets from a remote sensor radio and takes the gateway's 0x10 Transmit Requests,
  *     answering each with a 0x8B Transmit Status as a real radio does;
  *   - a raw line (framing=raw): one sensor writing MQTT-SN packets as they are (mqtt-sn-tools style);
- *   - a raw line with a forwarder (MQTT-SN §5.5): two wireless nodes behind it, each its own client.
+ *   - a raw line with a forwarder (MQTT-SN §5.5): two wireless nodes behind it, each its own client;
+ *     and a forwarder behind a second remote radio on the XBee line (encapsulation inside 0x90/0x10).
  * The sensors CONNECT, PUBLISH, SUBSCRIBE, sleep and wake (MQTT-SN §6.14); `mosquitto_sub` sees their
  * data and `mosquitto_pub` reaches them. Then the XBee line vanishes (socat killed, as a USB adapter
  * pulled out) and comes back at the same path: UDP is served meanwhile, the gateway reopens the line,
@@ -60,13 +61,34 @@ interface LineCodec {
 const API_TRANSMIT_REQUEST = 0x10;
 const TRANSMIT_REQUEST_HEADER = 14;
 
+/**
+ * Keys name a device: 'direct' for the device at the far end itself, or a forwarder's wireless node
+ * id in hex (MQTT-SN §5.5). On an XBee line the key starts with the remote radio's 64-bit address:
+ * '<src64>' or '<src64>/<node id>' for a forwarder behind that radio.
+ */
+function forward(key: string, message: Buffer): Buffer {
+  if (key === 'direct') return message;
+  return encode({ type: 'ENCAPSULATED', radius: 0, wirelessNodeId: Buffer.from(key, 'hex'), inner: message });
+}
+
+/** The device a message from the gateway is for: 'direct', or the node id of an encapsulation. */
+function unforward(data: Buffer): Routed {
+  const outer = decode(data);
+  if (outer.ok && outer.packet.type === 'ENCAPSULATED' && Buffer.isBuffer(outer.packet.inner)) {
+    return { key: outer.packet.wirelessNodeId.toString('hex'), data: outer.packet.inner };
+  }
+  return { key: 'direct', data };
+}
+
 /** The local XBee radio in API mode 2, relaying for remote radios keyed by their 64-bit address. */
 function xbeeRadio(): LineCodec {
   const decoder = new XbeeFrameDecoder({ mode: 2 });
   return {
     wrap: (key, message) => {
-      const src64 = Buffer.from(key, 'hex');
-      return encodeXbeeFrame(buildReceivePacket(src64, src64.readUInt16BE(6), message), 2);
+      const [radio = '', node] = key.split('/');
+      const src64 = Buffer.from(radio, 'hex');
+      const data = forward(node ?? 'direct', message);
+      return encodeXbeeFrame(buildReceivePacket(src64, src64.readUInt16BE(6), data), 2);
     },
     unwrap: (chunk) => {
       const routed: Routed[] = [];
@@ -74,10 +96,9 @@ function xbeeRadio(): LineCodec {
       for (const frame of decoder.push(chunk)) {
         // 0x10 Transmit Request: id | frame id | dest64(8) | dest16(2) | radius | options | RF data.
         if (frame[0] !== API_TRANSMIT_REQUEST || frame.length < TRANSMIT_REQUEST_HEADER) continue;
-        routed.push({
-          key: frame.subarray(2, 10).toString('hex'),
-          data: frame.subarray(TRANSMIT_REQUEST_HEADER),
-        });
+        const radio = frame.subarray(2, 10).toString('hex');
+        const inner = unforward(frame.subarray(TRANSMIT_REQUEST_HEADER));
+        routed.push({ key: inner.key === 'direct' ? radio : `${radio}/${inner.key}`, data: inner.data });
         const frameId = frame[1] ?? 0;
         if (frameId !== 0) answers.push(encodeXbeeFrame(buildTransmitStatus(frameId, 0), 2));
       }
@@ -90,27 +111,8 @@ function xbeeRadio(): LineCodec {
 function rawLine(): LineCodec {
   const decoder = new RawDecoder({ interByteTimeoutMs: 0 });
   return {
-    wrap: (key, message) =>
-      key === 'direct'
-        ? message
-        : encode({
-            type: 'ENCAPSULATED',
-            radius: 0,
-            wirelessNodeId: Buffer.from(key, 'hex'),
-            inner: message,
-          }),
-    unwrap: (chunk) => {
-      const routed: Routed[] = [];
-      for (const packet of decoder.push(chunk)) {
-        const outer = decode(packet);
-        if (outer.ok && outer.packet.type === 'ENCAPSULATED' && Buffer.isBuffer(outer.packet.inner)) {
-          routed.push({ key: outer.packet.wirelessNodeId.toString('hex'), data: outer.packet.inner });
-        } else {
-          routed.push({ key: 'direct', data: packet });
-        }
-      }
-      return { routed, answers: [] };
-    },
+    wrap: forward,
+    unwrap: (chunk) => ({ routed: decoder.push(chunk).map(unforward), answers: [] }),
   };
 }
 
@@ -303,6 +305,7 @@ async function mosquittoPub(port: number, topic: string, message: string): Promi
 
 /** Remote radio addresses; 0x7E and 0x11 in them must be escaped on a mode 2 line. */
 const XBEE_SENSOR = '0013a200407e1102';
+const XBEE_FORWARDER = '0013a20040a1b2c3';
 const NODE_A = '0a01';
 const NODE_B = '0a02';
 
@@ -470,6 +473,13 @@ describe('serial lines beside UDP in the real app (issue 5)', () => {
     await sleepAndWake(a, 'node-a', sessionA);
     expect(a.pending).toEqual([]);
     expect(b.pending).toEqual([]);
+  });
+
+  it('a forwarder behind an XBee radio: its nodes are clients of their own, replies wrapped (§5.5)', async () => {
+    const node = xbee.device(`${XBEE_FORWARDER}/${NODE_A}`);
+    const session = await connectPublishSubscribe(node, 'xbee-node-a');
+    await sleepAndWake(node, 'xbee-node-a', session);
+    expect(node.pending).toEqual([]);
   });
 
   it('the XBee line vanishes and comes back: UDP served meanwhile, line reopened, session kept', async () => {
