@@ -243,9 +243,8 @@ export class MqttConnection extends PacketFramer implements ClientLink {
       );
       this.terminate(true);
     } else if (this.state === 'connected') {
+      // mosquitto 2.0.11 closes without a DISCONNECT (0x8D is a MAY in MQTT 5 §3.1.2.10).
       this.logger.info(`Client ${this.label} has exceeded timeout, disconnecting.`);
-      if (this.protocolVersion === 5)
-        this.send({ cmd: 'disconnect', reasonCode: ReasonCode.KeepAliveTimeout });
       this.terminate(true);
     }
   }

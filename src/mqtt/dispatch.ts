@@ -42,7 +42,8 @@ export function dispatchFrame(conn: MqttConnection, frame: Buffer, headerLength:
     if (type === PacketType.PUBLISH) {
       if (handlePublishFrame(conn, frame, headerLength)) return;
     } else if (type === PacketType.CONNECT) {
-      throw new MqttProtocolError(ReasonCode.ProtocolError, 'second CONNECT [MQTT-3.1.0-2]');
+      // Closed without DISCONNECT, as mosquitto 2.0.11 does.
+      throw new MqttProtocolError(ReasonCode.ProtocolError, 'second CONNECT [MQTT-3.1.0-2]', true);
     } else if (type === 0) {
       throw new MqttProtocolError(ReasonCode.MalformedPacket, 'reserved packet type 0');
     } else if (SERVER_TO_CLIENT_ONLY.has(type)) {
@@ -116,11 +117,13 @@ export function failConnection(conn: MqttConnection, error: unknown): void {
   const who = conn.clientId === '' ? '<unknown>' : conn.clientId;
   conn.logger.warn(`Client ${who} from ${conn.peer}: ${message}; closing (${describeReason(reason)}).`);
   if (conn.state === 'awaiting-connect') {
-    if (conn.protocolVersion === 5 || (conn.protocolVersion > 0 && isV3Refusal(reason))) {
+    // A malformed CONNECT is closed without CONNACK, as mosquitto 2.0.11 does [MQTT-3.1.4-1].
+    const v5Answer = conn.protocolVersion === 5 && reason !== ReasonCode.MalformedPacket;
+    if (v5Answer || (conn.protocolVersion > 0 && conn.protocolVersion < 5 && isV3Refusal(reason))) {
       const code = connackCode(reason, conn.protocolVersion);
       conn.send({ cmd: 'connack', sessionPresent: false, returnCode: code, reasonCode: code });
     }
-  } else if (conn.protocolVersion === 5) {
+  } else if (conn.protocolVersion === 5 && !(error instanceof MqttProtocolError && error.closeOnly)) {
     conn.send({ cmd: 'disconnect', reasonCode: reason });
   }
   conn.terminate(true);

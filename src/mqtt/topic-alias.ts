@@ -13,9 +13,15 @@ export class InboundTopicAliases {
    * an empty one uses it.
    */
   resolve(topic: string, alias: number): string {
-    if (alias === 0 || alias > this.maximum) {
-      // [MQTT-3.3.2-8] [MQTT-3.3.2-9]
-      throw new MqttProtocolError(ReasonCode.TopicAliasInvalid, `topic alias ${alias} out of range`);
+    if (alias === 0) {
+      // [MQTT-3.3.2-8]; mosquitto 2.0.11 answers 0x81 Malformed Packet, and so do we.
+      throw new MqttProtocolError(ReasonCode.MalformedPacket, 'topic alias 0 [MQTT-3.3.2-8]');
+    }
+    if (alias > this.maximum) {
+      throw new MqttProtocolError(
+        ReasonCode.TopicAliasInvalid,
+        `topic alias ${alias} above the maximum [MQTT-3.3.2-9]`,
+      );
     }
     if (topic.length > 0) {
       this.topics[alias] = topic;

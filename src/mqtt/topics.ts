@@ -18,10 +18,8 @@ export function validateTopicName(topic: string, frame?: Buffer, start = 0, end 
       : utf8Problem(topic, frame, start, end);
   if (problem !== undefined) throw new MqttProtocolError(ReasonCode.MalformedPacket, `${problem} in topic`);
   if (topic.includes('+') || topic.includes('#')) {
-    throw new MqttProtocolError(
-      ReasonCode.TopicNameInvalid,
-      `wildcard in topic name '${topic}' [MQTT-3.3.2-2]`,
-    );
+    // A protocol error for mosquitto 2.0.11 (v5 DISCONNECT 0x82), rather than 0x90.
+    throw new MqttProtocolError(ReasonCode.ProtocolError, `wildcard in topic name '${topic}' [MQTT-3.3.2-2]`);
   }
 }
 

@@ -15,8 +15,6 @@ import { encodeBareConnack } from '../wire.js';
 import { checkConnectStrings } from './connect-strings.js';
 import { deliverySize } from './deliver.js';
 
-/** MQTT 3.1 limits client ids to 23 characters; mosquitto refuses longer ones with 0x02. */
-const MQTT31_MAX_CLIENT_ID = 23;
 const NEVER_EXPIRES = 0xffffffff;
 const PROTOCOL_MAX_PACKET_SIZE = 268_435_460;
 
@@ -55,16 +53,15 @@ function chooseClientId(conn: MqttConnection, packet: IConnectPacket): { id: str
   const id = packet.clientId;
   if (id.includes('\u0000')) refuse(ReasonCode.MalformedPacket, 'U+0000 in client id [MQTT-1.5.4-2]');
   if (conn.protocolVersion === 3) {
-    if (id.length === 0 || id.length > MQTT31_MAX_CLIENT_ID) {
-      refuse(ReasonCode.ClientIdentifierNotValid, `MQTT 3.1 client id must be 1..23 characters`);
-    }
+    // MQTT 3.1 capped ids at 23 characters; mosquitto 2.0.11 accepts longer ones, so do we.
+    if (id.length === 0) refuse(ReasonCode.ClientIdentifierNotValid, 'empty MQTT 3.1 client id');
     return { id, assigned: false };
   }
   if (id.length > 0) return { id, assigned: false };
-  if (!packet.clean) {
-    // 3.1.1: [MQTT-3.1.3-8]; v5: an assigned id could never resume a session, refused like mosquitto.
+  if (!packet.clean && conn.protocolVersion === 4) {
     refuse(ReasonCode.ClientIdentifierNotValid, 'empty client id without clean session [MQTT-3.1.3-8]');
   }
+  // v5 assigns an id whatever Clean Start says, as mosquitto 2.0.11 does [MQTT-3.1.3-6].
   return { id: `auto-${randomUUID()}`, assigned: true };
 }
 

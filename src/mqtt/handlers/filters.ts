@@ -1,4 +1,4 @@
-/** UTF-8 checks on the topic filters of SUBSCRIBE / UNSUBSCRIBE [MQTT-1.5.4-1] [MQTT-1.5.4-2]. */
+/** Checks on the topic filters of SUBSCRIBE / UNSUBSCRIBE: UTF-8 and wildcard syntax. */
 import { ReasonCode } from '../../broker/types.js';
 import type { MqttConnection } from '../connection.js';
 import { MqttProtocolError } from '../errors.js';
@@ -26,4 +26,27 @@ export function checkFilterStrings(conn: MqttConnection, filters: string[], stri
       throw new MqttProtocolError(ReasonCode.MalformedPacket, `${problem} in topic filter`);
     }
   });
+}
+
+/**
+ * Wildcard syntax [MQTT-4.7.1-2] [MQTT-4.7.1-3] and non-empty filters [MQTT-4.7.3-1]. A bad
+ * filter is a protocol violation that closes the connection (v5: DISCONNECT 0x81), as mosquitto
+ * 2.0.11 does, rather than a SUBACK failure.
+ */
+export function checkFilterSyntax(filters: string[]): void {
+  for (const filter of filters) {
+    if (filter.length === 0)
+      throw new MqttProtocolError(ReasonCode.MalformedPacket, 'empty topic filter [MQTT-4.7.3-1]');
+    if (!filter.includes('+') && !filter.includes('#')) continue;
+    const levels = filter.split('/');
+    levels.forEach((level, i) => {
+      const multi = level.includes('#');
+      if ((multi && (level !== '#' || i !== levels.length - 1)) || (level.includes('+') && level !== '+')) {
+        throw new MqttProtocolError(
+          ReasonCode.MalformedPacket,
+          `invalid topic filter '${filter}' [MQTT-4.7.1-2]`,
+        );
+      }
+    });
+  }
 }

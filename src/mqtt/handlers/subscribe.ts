@@ -6,7 +6,7 @@ import type { ISubscribePacket } from 'mqtt-packet';
 import { ReasonCode, type SubscriptionRequest } from '../../broker/types.js';
 import type { MqttConnection } from '../connection.js';
 import { MqttProtocolError, subackCode } from '../errors.js';
-import { checkFilterStrings } from './filters.js';
+import { checkFilterStrings, checkFilterSyntax } from './filters.js';
 
 const MAX_SUBSCRIPTION_ID = 268_435_455;
 
@@ -17,17 +17,16 @@ export function handleSubscribe(conn: MqttConnection, packet: ISubscribePacket):
   if (packet.subscriptions.length === 0) {
     throw new MqttProtocolError(ReasonCode.ProtocolError, 'SUBSCRIBE without topic filters [MQTT-3.8.3-3]');
   }
-  checkFilterStrings(
-    conn,
-    packet.subscriptions.map((s) => s.topic),
-    1,
-  );
+  const filters = packet.subscriptions.map((s) => s.topic);
+  checkFilterStrings(conn, filters, 1);
+  checkFilterSyntax(filters);
   const v5 = conn.protocolVersion === 5;
   const subscriptionId = packet.properties?.subscriptionIdentifier;
   if (subscriptionId !== undefined) {
     if (typeof subscriptionId !== 'number' || subscriptionId < 1 || subscriptionId > MAX_SUBSCRIPTION_ID) {
+      // A protocol error by the spec; mosquitto 2.0.11 answers 0x81 Malformed Packet, as do we.
       throw new MqttProtocolError(
-        ReasonCode.ProtocolError,
+        ReasonCode.MalformedPacket,
         'invalid subscription identifier (MQTT 5 §3.8.2.1.2)',
       );
     }

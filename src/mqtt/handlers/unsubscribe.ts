@@ -3,7 +3,7 @@ import type { IUnsubackPacket, IUnsubscribePacket } from 'mqtt-packet';
 import { ReasonCode } from '../../broker/types.js';
 import type { MqttConnection } from '../connection.js';
 import { MqttProtocolError } from '../errors.js';
-import { checkFilterStrings } from './filters.js';
+import { checkFilterStrings, checkFilterSyntax } from './filters.js';
 
 export function handleUnsubscribe(conn: MqttConnection, packet: IUnsubscribePacket): void {
   const packetId = packet.messageId ?? 0;
@@ -16,6 +16,7 @@ export function handleUnsubscribe(conn: MqttConnection, packet: IUnsubscribePack
     );
   }
   checkFilterStrings(conn, packet.unsubscriptions, 0);
+  checkFilterSyntax(packet.unsubscriptions);
   const session = conn.session;
   if (session === undefined) return;
   const codes = session.unsubscribe(packet.unsubscriptions);

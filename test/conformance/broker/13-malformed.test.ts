@@ -60,6 +60,8 @@ interface Case {
   bytes: (v: 4 | 5) => number[];
   reason: number;
   log: RegExp;
+  /** Closed without a v5 DISCONNECT, as mosquitto 2.0.11 does. */
+  closeOnly?: boolean;
 }
 
 const afterConnect: Case[] = [
@@ -78,7 +80,7 @@ const afterConnect: Case[] = [
   {
     name: 'a wildcard in a PUBLISH topic',
     bytes: (v) => publishBytes(v, 0, ascii('a/+')),
-    reason: 0x90,
+    reason: 0x82,
     log: /wildcard in topic name/,
   },
   {
@@ -111,6 +113,7 @@ const afterConnect: Case[] = [
     bytes: () => [0x10, 13, 0, 4, ...ascii('MQTT'), 4, 2, 0, 60, 0, 1, 0x78],
     reason: 0x82,
     log: /second CONNECT/,
+    closeOnly: true,
   },
   {
     name: 'a CONNACK from a client',
@@ -139,12 +142,13 @@ const afterConnect: Case[] = [
 ];
 
 describe.each([4, 5] as const)('13 malformed, protocol %i', (v) => {
-  it.each(afterConnect)('13 $name closes the connection', async ({ bytes, reason, log }) => {
+  it.each(afterConnect)('13 $name closes the connection', async ({ bytes, reason, log, closeOnly }) => {
     const { client } = await RawClient.connected(t.port, v, `bad${v}`);
     raws.push(client);
     client.send(bytes(v));
-    if (v === 5) expect((await client.expect('disconnect')).reasonCode).toBe(reason);
+    if (v === 5 && closeOnly !== true) expect((await client.expect('disconnect')).reasonCode).toBe(reason);
     await client.expectClosed();
+    if (closeOnly === true) expect(client.pending()).toEqual([]);
     const line = await waitForLog(t.logs, log);
     expect(line).toMatch(
       new RegExp(`Client bad${v} from 127\\.0\\.0\\.1:\\d+: .*closing \\(0x${reason.toString(16)}`),
@@ -219,13 +223,13 @@ describe('13 malformed, before CONNECT', () => {
     expect((await watcher.expect('publish')).payload.toString()).toBe('whole');
   });
 
-  it('13-26 invalid UTF-8 in a CONNECT client id is malformed (v5 CONNACK 0x81)', async () => {
+  it('13-26 invalid UTF-8 in a CONNECT client id is malformed: closed without CONNACK', async () => {
     const c = await RawClient.open(t.port, 5);
     raws.push(c);
     // CONNECT "MQTT" level 5, clean start, keep-alive 60, no properties, client id "a" 0xFF "b"
     c.send([0x10, 16, 0, 4, ...ascii('MQTT'), 5, 2, 0, 60, 0, 0, 3, 0x61, 0xff, 0x62]);
-    expect((await c.expect('connack')).reasonCode).toBe(0x81);
     await c.expectClosed();
+    expect(c.pending()).toEqual([]);
     await waitForLog(t.logs, /invalid UTF-8 in client id/);
   });
 });
