@@ -156,6 +156,34 @@ describe('firmware-sim against a fake gateway', () => {
     }
   });
 
+  it('loses the same datagrams with the same seed (--loss is per sensor, seeded)', async () => {
+    const run = (prefix: string) =>
+      runFleet({
+        transport: { kind: 'udp', gateway: gateway.address },
+        fleets: [
+          {
+            sensors: 2,
+            qos: 1,
+            count: 5,
+            interval: 0.02,
+            tRetry: 0.25,
+            nRetry: 10,
+            batteryEvery: 0,
+            ramp: 0,
+            idPrefix: prefix,
+          },
+        ],
+        loss: 30,
+        seed: 5,
+      });
+    const first = await run('la-');
+    const second = await run('lb-');
+    expect(first.network.droppedByLoss).toBeGreaterThan(0);
+    expect(second.network.droppedByLoss).toBe(first.network.droppedByLoss);
+    expect(second.totals.retried).toBe(first.totals.retried);
+    expect(second.totals.acknowledged).toBe(first.totals.acknowledged);
+  });
+
   it('spreads sensors over source addresses on 127.0.0.0/8, one socket each', async () => {
     const summary = await runFleet({
       transport: {

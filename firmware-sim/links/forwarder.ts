@@ -43,7 +43,7 @@ export async function createForwarderNetwork(options: ForwarderNetworkOptions): 
       counters.unroutable++;
       return;
     }
-    if (loss.dropDownlink()) {
+    if (loss.dropDownlink(unwrapped.index)) {
       counters.droppedByLoss++;
       return;
     }
@@ -71,7 +71,7 @@ export async function createForwarderNetwork(options: ForwarderNetworkOptions): 
       const wrapped = encapsulate(nodeId, data);
       counters.datagramsOut++;
       counters.octetsOut += wrapped.length;
-      if (loss.dropUplink()) {
+      if (loss.dropUplink(index)) {
         counters.droppedByLoss++;
         return;
       }

@@ -89,7 +89,7 @@ export async function createSerialNetwork(options: SerialNetworkOptions): Promis
       counters.unroutable++;
       return false;
     }
-    if (loss.dropDownlink()) {
+    if (loss.dropDownlink(index)) {
       counters.droppedByLoss++;
       return false;
     }
@@ -112,7 +112,7 @@ export async function createSerialNetwork(options: SerialNetworkOptions): Promis
     const send = (data: Buffer): void => {
       counters.datagramsOut++;
       counters.octetsOut += data.length;
-      if (loss.dropUplink()) {
+      if (loss.dropUplink(index)) {
         counters.droppedByLoss++;
         return;
       }
@@ -123,7 +123,7 @@ export async function createSerialNetwork(options: SerialNetworkOptions): Promis
       send,
       broadcast: (data) => {
         counters.datagramsOut++;
-        if (!loss.dropUplink()) line.toGateway(index, data, true);
+        if (!loss.dropUplink(index)) line.toGateway(index, data, true);
         else counters.droppedByLoss++;
       },
       adoptGateway: () => {},

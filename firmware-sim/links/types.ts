@@ -52,12 +52,16 @@ export function emptyNetworkCounters(): NetworkCounters {
   };
 }
 
-/** Simulated radio loss, seeded (`--loss PERCENT` applies to both directions). */
+/**
+ * Simulated radio loss, seeded (`--loss PERCENT` applies to both directions). Each sensor has its
+ * own streams, so with the same seed a sensor loses the same datagrams of its own whatever the
+ * other sensors are doing.
+ */
 export interface LossModel {
-  /** True if a datagram going towards the gateway is lost. */
-  dropUplink(): boolean;
-  /** True if a datagram coming from the gateway is lost. */
-  dropDownlink(): boolean;
+  /** True if sensor `index`'s next datagram towards the gateway is lost. */
+  dropUplink(index: number): boolean;
+  /** True if the next datagram from the gateway to sensor `index` is lost. */
+  dropDownlink(index: number): boolean;
 }
 
 export const NO_LOSS: LossModel = { dropUplink: () => false, dropDownlink: () => false };

@@ -76,7 +76,7 @@ export function createUdpNetwork(options: UdpNetworkOptions): Network {
     socket.on('message', (data, rinfo) => {
       counters.datagramsIn++;
       counters.octetsIn += data.length;
-      if (loss.dropDownlink()) {
+      if (loss.dropDownlink(index)) {
         counters.droppedByLoss++;
         return;
       }
@@ -92,7 +92,7 @@ export function createUdpNetwork(options: UdpNetworkOptions): Network {
     const transmit = (data: Buffer, to: UdpEndpoint): void => {
       counters.datagramsOut++;
       counters.octetsOut += data.length;
-      if (loss.dropUplink()) {
+      if (loss.dropUplink(index)) {
         counters.droppedByLoss++;
         return;
       }
