@@ -131,7 +131,8 @@ export function inboundPubrel(
   const known = session.incomingQos2.delete(packetId);
   if (known) ctx.persist.releaseIncoming(session, packetId);
   if (!done) return;
-  // v5 PUBCOMP 0x92 for an id we do not hold (MQTT 5 §3.7.2.1); 3.1.1 just sends PUBCOMP.
-  const reason = known ? ReasonCode.Success : ReasonCode.PacketIdentifierNotFound;
-  ctx.persist.flush((error) => done(error ? ReasonCode.UnspecifiedError : reason));
+  // PUBCOMP 0x00 even for an id we no longer hold, as mosquitto answers: a PUBREL re-sent after
+  // a reconnect finds its flow already complete, which is success from the client's side
+  // (0x92 Packet Identifier not found is allowed by MQTT 5 §3.7.2.1, not required).
+  ctx.persist.flush((error) => done(error ? ReasonCode.UnspecifiedError : ReasonCode.Success));
 }
