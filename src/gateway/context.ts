@@ -7,7 +7,7 @@ import { describe, encode, type MqttSnPacket, tryEncode } from '../codec/mqttsn/
 import type { Logger } from '../observe/logger.js';
 import type { Store } from '../store/types.js';
 import type { ClientRegistry } from './client-registry.js';
-import type { Endpoint } from './forwarder.js';
+import { type Endpoint, nodeIdBytes } from './forwarder.js';
 import type { GatewayOptions, GatewayStats } from './options.js';
 import type { PredefinedTopicIndex } from './topic-registry.js';
 
@@ -26,7 +26,7 @@ export interface GatewayContext {
 
 /** Octets of the encapsulation header in front of a message for a node behind a forwarder (§5.5). */
 export function encapsulationOverhead(endpoint: Endpoint): number {
-  return endpoint.nodeId === undefined ? 0 : 3 + endpoint.nodeId.length;
+  return endpoint.nodeHex === undefined ? 0 : 3 + endpoint.nodeHex.length / 2;
 }
 
 /** Largest MQTT-SN message (not counting a forwarder's wrapping) that may go to `endpoint`. */
@@ -53,8 +53,13 @@ export function send(ctx: GatewayContext, endpoint: Endpoint, packet: MqttSnPack
     return false;
   }
   let data = encoded.data;
-  if (endpoint.nodeId !== undefined) {
-    data = encode({ type: 'ENCAPSULATED', radius: 0, wirelessNodeId: endpoint.nodeId, inner: data });
+  if (endpoint.nodeHex !== undefined) {
+    data = encode({
+      type: 'ENCAPSULATED',
+      radius: 0,
+      wirelessNodeId: nodeIdBytes(endpoint.nodeHex),
+      inner: data,
+    });
   }
   if (ctx.logger.debugEnabled) ctx.logger.debug(`MQTT-SN ${endpoint.key} <- ${describe(packet)}`);
   ctx.stats.datagramsOut++;

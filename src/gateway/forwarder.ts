@@ -9,8 +9,12 @@ export interface Endpoint {
   /** Unique across transports: the peer key, plus "/node:<hex id>" behind a forwarder. */
   readonly key: string;
   readonly peer: PeerAddress;
-  /** Wireless Node Id of a client behind a forwarder (§5.5); absent for a direct peer. */
-  readonly nodeId?: Buffer;
+  /**
+   * Wireless Node Id of a client behind a forwarder (§5.5), in hex; absent for a direct peer.
+   * A string, not a Buffer: a Buffer per client costs ~150 bytes, and 100 000 sensors behind
+   * forwarders are the case this exists for (nodeIdBytes() rebuilds it per reply).
+   */
+  readonly nodeHex?: string;
 }
 
 /** One Endpoint object per direct peer, so the hot path allocates nothing per datagram. */
@@ -26,5 +30,11 @@ export function directEndpoint(peer: PeerAddress): Endpoint {
 }
 
 export function forwardedEndpoint(peer: PeerAddress, nodeId: Buffer): Endpoint {
-  return { key: `${peer.key}/node:${nodeId.toString('hex')}`, peer, nodeId: Buffer.from(nodeId) };
+  const nodeHex = nodeId.toString('hex');
+  return { key: `${peer.key}/node:${nodeHex}`, peer, nodeHex };
+}
+
+/** The Wireless Node Id octets of an endpoint behind a forwarder (from Endpoint.nodeHex). */
+export function nodeIdBytes(nodeHex: string): Buffer {
+  return Buffer.from(nodeHex, 'hex');
 }
