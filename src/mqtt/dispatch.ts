@@ -115,7 +115,10 @@ export function failConnection(conn: MqttConnection, error: unknown): void {
   const reason = error instanceof MqttProtocolError ? error.reason : ReasonCode.ImplementationSpecificError;
   const message = error instanceof Error ? error.message : String(error);
   const who = conn.clientId === '' ? '<unknown>' : conn.clientId;
-  conn.logger.warn(`Client ${who} from ${conn.peer}: ${message}; closing (${describeReason(reason)}).`);
+  const line = `Client ${who} from ${conn.peer}: ${message}; closing (${describeReason(reason)}).`;
+  // Bad input is the client's fault (warning); anything else is a bug of ours, logged as an error.
+  if (error instanceof MqttProtocolError) conn.logger.warn(line);
+  else conn.logger.error(`${line} ${error instanceof Error ? (error.stack ?? '') : ''}`);
   if (conn.state === 'awaiting-connect') {
     // A malformed CONNECT is closed without CONNACK, as mosquitto 2.0.11 does [MQTT-3.1.4-1].
     const v5Answer = conn.protocolVersion === 5 && reason !== ReasonCode.MalformedPacket;
