@@ -35,6 +35,8 @@ export class SnClient {
   /** The will as last given to the core (§6.3: kept across CleanSession=0, Will=0 CONNECTs). */
   will: Will | undefined;
   cleanSession = true;
+  /** The store holds gateway state for this client (so a clean client only costs a delete if so). */
+  stateSaved = false;
   /** From the admission check (options.security): the user whose ACL applies to this client. */
   username: string | undefined;
   /** Epoch ms of the last datagram from the client (keep-alive and sleep supervision). */

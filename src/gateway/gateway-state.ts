@@ -8,6 +8,7 @@
  * Saves are coalesced: many REGISTERs in one event-loop turn write the client's state once.
  */
 import type { QoS, Will } from '../broker/types.js';
+import type { Store } from '../store/types.js';
 import type { SnClient } from './client.js';
 import type { GatewayContext } from './context.js';
 import type { SavedTopics } from './topic-registry.js';
@@ -42,20 +43,28 @@ export function saveClientState(ctx: GatewayContext, client: SnClient): void {
 }
 
 function writeClientState(ctx: GatewayContext, client: SnClient): void {
-  if (ctx.store === undefined || ctx.clients.get(client.clientId) !== client) return;
-  try {
-    if (client.cleanSession) ctx.store.deleteGatewayState(client.clientId);
-    else ctx.store.saveGatewayState(client.clientId, serialise(client));
-  } catch (error) {
-    ctx.logger.error(`MQTT-SN ${client.clientId}: cannot save gateway state: ${(error as Error).message}`);
-  }
+  if (ctx.clients.get(client.clientId) !== client) return;
+  if (client.cleanSession) deleteClientState(ctx, client);
+  else
+    storeCall(ctx, client.clientId, 'save', (store) =>
+      store.saveGatewayState(client.clientId, serialise(client)),
+    );
+  client.stateSaved = !client.cleanSession;
 }
 
-export function deleteClientState(ctx: GatewayContext, clientId: string): void {
+/** Forget a client's saved state — a store write only if there is something saved. */
+export function deleteClientState(ctx: GatewayContext, client: SnClient): void {
+  if (!client.stateSaved) return;
+  client.stateSaved = false;
+  storeCall(ctx, client.clientId, 'delete', (store) => store.deleteGatewayState(client.clientId));
+}
+
+function storeCall(ctx: GatewayContext, clientId: string, what: string, call: (store: Store) => void): void {
+  if (ctx.store === undefined) return;
   try {
-    ctx.store?.deleteGatewayState(clientId);
+    call(ctx.store);
   } catch (error) {
-    ctx.logger.error(`MQTT-SN ${clientId}: cannot delete gateway state: ${(error as Error).message}`);
+    ctx.logger.error(`MQTT-SN ${clientId}: cannot ${what} gateway state: ${(error as Error).message}`);
   }
 }
 

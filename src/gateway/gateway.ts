@@ -155,6 +155,7 @@ function restoreClients(ctx: GatewayContext, deps: GatewayDeps): void {
       new TopicRegistry(ctx.predefined.highestId + 1, ctx.options.maxTopicsPerClient),
     );
     client.cleanSession = false;
+    client.stateSaved = true;
     client.topics.restore(state.topics);
     client.will = willOf(state);
     ctx.clients.add(client);

@@ -89,5 +89,5 @@ export function forgetIfClean(ctx: GatewayContext, client: SnClient): void {
     return;
   }
   ctx.clients.remove(client);
-  deleteClientState(ctx, client.clientId);
+  deleteClientState(ctx, client);
 }
