@@ -69,10 +69,6 @@ export function createUdpNetwork(options: UdpNetworkOptions): Network {
     sockets.add(socket);
     const address = options.sourceAddresses[index % Math.max(1, options.sourceAddresses.length)];
     let gateway: UdpEndpoint = options.gateway;
-    socket.on('error', (error) => {
-      counters.sendErrors++;
-      options.onError(`udp sensor #${index}: ${error.message}`);
-    });
     socket.on('message', (data, rinfo) => {
       counters.datagramsIn++;
       counters.octetsIn += data.length;
@@ -88,6 +84,11 @@ export function createUdpNetwork(options: UdpNetworkOptions): Network {
         socket.off('error', reject);
         resolve();
       });
+    });
+    // Registered after bind, so that a failed bind is reported once, by the caller.
+    socket.on('error', (error) => {
+      counters.sendErrors++;
+      options.onError(`udp sensor #${index}: ${error.message}`);
     });
     const transmit = (data: Buffer, to: UdpEndpoint): void => {
       counters.datagramsOut++;
