@@ -16,7 +16,7 @@ import type { Endpoint } from './forwarder.js';
 import { saveClientState } from './gateway-state.js';
 import { claimAddress, declareLost } from './lifecycle.js';
 import { createLink, linkInfo } from './link.js';
-import { resetOutbound } from './outbound.js';
+import { pump, resetOutbound } from './outbound.js';
 import { stopRetry } from './retransmit.js';
 import { supervise } from './supervision.js';
 
@@ -60,7 +60,7 @@ export function wakeUp(ctx: GatewayContext, client: SnClient, endpoint: Endpoint
   const pending = session.pendingCount();
   if (pending > ctx.options.sleepBufferSize) client.skipDeliveries = pending - ctx.options.sleepBufferSize;
   if (pending === 0) state.coreIdle = true;
-  maybeFinishWake(ctx, client);
+  pump(ctx, client); // sends anything delivered meanwhile; PINGRESP at once if nothing is pending
   return true;
 }
 
