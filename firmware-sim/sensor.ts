@@ -9,6 +9,11 @@
  * §6.8) → with a sleep setting: DISCONNECT(duration) → asleep → wake, either to poll (PINGREQ with
  * ClientId, take the buffered messages, PINGRESP, §6.14) or to report (CONNECT without clean session).
  * N_retry unanswered retransmissions mean the connection is gone: it starts over.
+ *
+ * This file is the state machine (reporting, keep-alive, sleep, loss, stop, dispatch); the parts:
+ * sensor-session.ts (discovery, CONNECT and will, REGISTER, SUBSCRIBE), sensor-publisher.ts (the
+ * outbox and the §6.6 publish flows), sensor-inbox.ts (what the gateway sends on its own),
+ * sensor-topics.ts (topic ids), exchange.ts (one open request with T_retry/N_retry).
  */
 import {
   decode,
@@ -29,6 +34,7 @@ import type { Scheduler, Timer } from './scheduler.js';
 import type { SensorConfig } from './sensor-config.js';
 import { Inbox } from './sensor-inbox.js';
 import { Publisher } from './sensor-publisher.js';
+import { SessionSetup } from './sensor-session.js';
 import type { SensorState } from './sensor-state.js';
 import { PublishTopics } from './sensor-topics.js';
 import type { GroupStats } from './stats.js';
@@ -49,13 +55,12 @@ export class Sensor {
   private readonly readings: ReadingsModel;
   private readonly exchange: Exchange;
   private link: SensorLink | undefined;
-  private gatewayFound = false;
   private intervalSeconds: number;
   private sleepSeconds: number;
   private qos: PublishQoS;
   private readonly topics: PublishTopics;
+  private readonly session: SessionSetup;
   private readonly inbox: Inbox;
-  private subscribed = false;
   private readonly publisher: Publisher;
   private lastMsgId = 0;
   private reports = 0;
@@ -102,10 +107,28 @@ export class Sensor {
       qos: () => this.qos,
       transmit: (packet) => this.transmit(packet),
       nextMsgId: () => this.nextMsgId(),
-      register: (name, then) => this.register(name, then),
+      register: (name, then) => this.session.register(name, then),
       connectionLost: (reason) => this.connectionLost(reason),
       hold: (seconds) => this.hold(seconds),
       next: () => this.pump(),
+    });
+    this.session = new SessionSetup({
+      config,
+      exchange: this.exchange,
+      scheduler,
+      stats,
+      topics: this.topics,
+      inbox: this.inbox,
+      logger,
+      state: () => this.state,
+      enter: (state) => {
+        this.state = state;
+      },
+      nextMsgId: () => this.nextMsgId(),
+      hold: (seconds) => this.hold(seconds),
+      backoff: (reason) => this.backoff(reason),
+      connectionLost: (reason) => this.connectionLost(reason),
+      ready: () => this.goActive(),
     });
   }
 
@@ -183,166 +206,7 @@ export class Sensor {
       this.scheduleReport();
       return;
     }
-    if (this.config.discover && !this.gatewayFound) {
-      this.search();
-      return;
-    }
-    this.connect(false);
-  }
-
-  private search(): void {
-    this.state = { kind: 'searching' };
-    this.exchange.start({
-      what: 'SEARCHGW',
-      packet: { type: 'SEARCHGW', radius: 1 },
-      matches: (reply) => reply.type === 'GWINFO' || reply.type === 'ADVERTISE',
-      onReply: () => {
-        this.gatewayFound = true;
-        this.connect(false);
-      },
-      onGiveUp: () => this.backoff('no GWINFO after SEARCHGW'),
-    });
-  }
-
-  /** CONNECT (§6.2). `resume`: waking from sleep to report — keep the session, no will prompt. */
-  private connect(resume: boolean): void {
-    this.state = { kind: 'connecting', resume };
-    const will = !resume && this.config.will !== undefined;
-    this.exchange.start({
-      what: 'CONNECT',
-      packet: {
-        type: 'CONNECT',
-        will,
-        cleanSession: resume ? false : this.config.cleanSession,
-        duration: this.config.keepAliveSeconds,
-        clientId: this.clientId,
-      },
-      matches: (reply) => reply.type === 'CONNACK' || reply.type === 'WILLTOPICREQ',
-      onReply: (reply) => this.onConnectReply(reply),
-      onGiveUp: () => this.backoff('no CONNACK'),
-    });
-  }
-
-  private onConnectReply(reply: MqttSnPacket): void {
-    if (reply.type === 'WILLTOPICREQ') {
-      this.sendWillTopic();
-      return;
-    }
-    if (reply.type === 'WILLMSGREQ') {
-      this.sendWillMessage();
-      return;
-    }
-    if (reply.type !== 'CONNACK') return;
-    if (reply.returnCode !== ReturnCode.ACCEPTED) {
-      this.logger.warn(`${this.clientId}: CONNACK refused (return code ${reply.returnCode})`);
-      this.hold(this.config.tWaitSeconds);
-      this.backoff(`CONNACK return code ${reply.returnCode}`);
-      return;
-    }
-    this.stats.counters.connects++;
-    const resumed = this.state.kind === 'connecting' && this.state.resume;
-    if (!resumed) {
-      // A new session: the gateway's topic ids for us start afresh (§6.3).
-      if (this.config.cleanSession) {
-        this.topics.clear();
-        this.inbox.forget();
-      }
-      this.subscribed = false;
-    }
-    this.state = { kind: 'setup' };
-    this.nextSetupStep();
-  }
-
-  private sendWillTopic(): void {
-    const will = this.config.will;
-    this.exchange.start({
-      what: 'WILLTOPIC',
-      packet: {
-        type: 'WILLTOPIC',
-        will: will ? { qos: will.qos, retain: will.retain, topic: will.topic } : null,
-      },
-      matches: (reply) => reply.type === 'WILLMSGREQ' || reply.type === 'CONNACK',
-      onReply: (reply) => this.onConnectReply(reply),
-      onGiveUp: () => this.backoff('no WILLMSGREQ'),
-    });
-  }
-
-  private sendWillMessage(): void {
-    this.exchange.start({
-      what: 'WILLMSG',
-      packet: { type: 'WILLMSG', willMsg: Buffer.from(this.config.will?.message ?? '') },
-      matches: (reply) => reply.type === 'CONNACK',
-      onReply: (reply) => this.onConnectReply(reply),
-      onGiveUp: () => this.backoff('no CONNACK after WILLMSG'),
-    });
-  }
-
-  /** Registers what is not registered yet, then subscribes to the command topic, then reports. */
-  private nextSetupStep(): void {
-    const unregistered = this.topics.firstUnregistered();
-    if (unregistered !== undefined) {
-      this.register(unregistered, () => this.nextSetupStep());
-      return;
-    }
-    if (!this.subscribed) {
-      this.subscribeCommands();
-      return;
-    }
-    this.goActive();
-  }
-
-  private register(name: string, then: () => void): void {
-    const msgId = this.nextMsgId();
-    this.exchange.start({
-      what: `REGISTER ${name}`,
-      packet: { type: 'REGISTER', topicId: 0, msgId, topicName: name },
-      matches: (reply) => reply.type === 'REGACK' && reply.msgId === msgId,
-      onReply: (reply) => {
-        if (reply.type !== 'REGACK') return;
-        if (reply.returnCode === ReturnCode.ACCEPTED) {
-          this.topics.registered(name, reply.topicId);
-          this.stats.counters.registrations++;
-          return then();
-        }
-        // §6.5: try again later; after "congestion" only after T_WAIT.
-        this.logger.warn(`${this.clientId}: REGISTER ${name} refused (return code ${reply.returnCode})`);
-        this.hold(this.config.tWaitSeconds);
-        this.scheduler.after(this.config.tWaitSeconds * 1000, () => {
-          if (this.state.kind === 'setup' || this.state.kind === 'active') then();
-        });
-      },
-      onGiveUp: () => this.connectionLost(`no REGACK for ${name}`),
-    });
-  }
-
-  private subscribeCommands(): void {
-    const msgId = this.nextMsgId();
-    const topic = this.config.commandTopic;
-    const packet: MqttSnPacket = {
-      type: 'SUBSCRIBE',
-      dup: false,
-      qos: 1,
-      msgId,
-      topic: { type: 'name', name: topic },
-    };
-    this.exchange.start({
-      what: `SUBSCRIBE ${topic}`,
-      packet,
-      retransmit: { ...packet, dup: true },
-      matches: (reply) => reply.type === 'SUBACK' && reply.msgId === msgId,
-      onReply: (reply) => {
-        if (reply.type !== 'SUBACK') return;
-        if (reply.returnCode === ReturnCode.ACCEPTED && reply.topicId !== 0) {
-          this.inbox.learn(reply.topicId, topic);
-        } else if (reply.returnCode !== ReturnCode.ACCEPTED) {
-          this.logger.warn(`${this.clientId}: SUBSCRIBE ${topic} refused (return code ${reply.returnCode})`);
-        }
-        // Either way the sensor goes on reporting; a refused command topic only loses commands.
-        this.subscribed = true;
-        this.nextSetupStep();
-      },
-      onGiveUp: () => this.connectionLost('no SUBACK'),
-    });
+    this.session.begin();
   }
 
   private goActive(): void {
@@ -499,7 +363,7 @@ export class Sensor {
       return;
     }
     if (this.sleepSeconds === 0 || this.reportDue() || this.publisher.queued > 0) {
-      this.connect(true);
+      this.session.connect(true);
       return;
     }
     this.poll();
@@ -524,7 +388,7 @@ export class Sensor {
   private connectionLost(reason: string): void {
     this.stats.counters.connectionLosses++;
     this.logger.info(`${this.clientId}: connection lost (${reason}); starting over`);
-    this.gatewayFound = false;
+    this.session.forgetGateway();
     this.backoff(reason);
   }
 
@@ -619,8 +483,7 @@ export class Sensor {
         // The gateway asks again (our answer was lost): answer again.
         if (this.state.kind !== 'connecting') return;
         if (this.exchange.offer(packet)) return;
-        if (packet.type === 'WILLTOPICREQ') this.sendWillTopic();
-        else this.sendWillMessage();
+        this.session.answerWillPrompt(packet.type);
         return;
       case 'DISCONNECT':
         if (this.exchange.offer(packet)) return;
@@ -657,10 +520,8 @@ export class Sensor {
       this.enterStopped();
       return;
     }
-    this.topics.clear();
-    this.inbox.forget();
-    this.subscribed = false;
-    this.connect(false);
+    this.session.reset();
+    this.session.connect(false);
   }
 
   private onPublish(packet: PublishPacket): void {
