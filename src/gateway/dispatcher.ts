@@ -10,7 +10,6 @@
  */
 import {
   type DecodeError,
-  describeError,
   type MqttSnPacket,
   MsgType,
   type MsgTypeName,
@@ -169,5 +168,3 @@ export function answerMalformed(ctx: GatewayContext, endpoint: Endpoint, error: 
     send(ctx, endpoint, { type: 'SUBACK', qos: 0, topicId: 0, msgId, returnCode: ReturnCode.NOT_SUPPORTED });
   }
 }
-
-export { describeError };

@@ -2,7 +2,8 @@
  * PINGREQ (MQTT-SN §6.11, §6.14). Without ClientId: a connected client's keep-alive → PINGRESP.
  * With ClientId: a sleeping client waking up → awake, flush, PINGRESP last (sleep.ts). The
  * ClientId routes it, so a client that wakes from a new address (NAT, NB-IoT) keeps its session
- * (options.wakeupFromNewAddress). From an active client it is a plain keep-alive ping.
+ * (options.wakeupFromNewAddress). From an active client it is a plain keep-alive ping. A sleeping
+ * client that omits its ClientId is still recognised by its address.
  */
 import type { PingreqPacket } from '../../codec/mqttsn/index.js';
 import { type GatewayContext, send } from '../context.js';
@@ -27,8 +28,8 @@ export function handlePingreq(
     return;
   }
   if (state.kind === 'awake' && sameAddress) return; // a repeated PINGREQ while the flush runs
-  if (state.kind !== 'asleep' || packet.clientId === undefined)
-    throw new NotConnected(`PINGREQ from a client that is ${state.kind}`);
+  // Lenient: a sleeper's PINGREQ without ClientId from its own address wakes it up too.
+  if (state.kind !== 'asleep') throw new NotConnected(`PINGREQ from a client that is ${state.kind}`);
   if (!sameAddress && !ctx.options.wakeupFromNewAddress) {
     throw new NotConnected(`PINGREQ for ${client.clientId} from a new address (wakeupFromNewAddress is off)`);
   }

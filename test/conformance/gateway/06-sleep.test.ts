@@ -214,4 +214,15 @@ describe('06 sleeping clients (MQTT-SN §6.14)', () => {
     expect(w.messages).toEqual([]);
     expect(h.gateway.stats().clients).toMatchObject({ asleep: 0, disconnected: 1 });
   });
+
+  it("a PINGREQ without ClientId from the sleeper's own address also wakes it (lenient)", async () => {
+    const h = await startHarness();
+    harness = h;
+    const pub = await MqttWatcher.subscribe(h.mqtt.port, 'unused');
+    watchers.push(pub);
+    const c = await sleeper(h, 'sleepy-7', 'cmd/sleepy-7', 1);
+    await pub.publish('cmd/sleepy-7', 'hello', 1);
+    c.send({ type: 'PINGREQ' });
+    expect(summary(await flush(c))).toEqual(['PUBLISH q1 hello', 'PINGRESP']);
+  });
 });
