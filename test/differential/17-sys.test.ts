@@ -5,9 +5,12 @@
  * messages), so every payload is compared as "<value>".
  */
 import { describe, it } from 'vitest';
+import { approximateExpiry } from './helpers/normalise.js';
 import { expectSameAsMosquitto } from './helpers/scenario.js';
 
-const valueBlind = (line: string): string => line.replace(/^(publish \S+(?: \S+)*?) ".*?" /, '$1 "<value>" ');
+const expiry = approximateExpiry([60]);
+const valueBlind = (line: string): string =>
+  expiry(line).replace(/^(publish \S+(?: \S+)*?) ".*?" /, '$1 "<value>" ');
 
 describe.each([4, 5] as const)('17 $SYS, MQTT %i', (version) => {
   it('17-01 a $SYS/# subscriber right after start gets mosquitto topics, order and flags', async () => {

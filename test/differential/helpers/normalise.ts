@@ -10,7 +10,9 @@
  *   (MQTT 5 §3.2.2.3.7) — kept as "<assigned>".
  * - Reason strings: human-readable and optional (MQTT 5 §3.2.2.3.9 "SHOULD NOT be parsed").
  * - Packet identifiers of PUBLISHes the broker sends: the server allocates them (MQTT 5 §2.2.1);
- *   kept only as "present" so that QoS 0 vs QoS>0 still shows.
+ *   kept only as "present" so that QoS 0 vs QoS>0 still shows. They do differ: mosquitto takes
+ *   an id when it queues a message (one that then expires offline has used one up), we take one
+ *   when we transmit; the spec only asks for ids not in use [MQTT-2.2.1-3].
  * - Several subscription identifiers in one PUBLISH: their order is not specified (MQTT 5
  *   §3.3.2.3.8), so they are sorted.
  */
@@ -113,4 +115,19 @@ export function formatEntry(entry: Entry): string {
   }
   if (properties !== undefined) parts.push(`props=${JSON.stringify(properties)}`);
   return parts.join(' ');
+}
+
+/**
+ * A remaining message expiry interval as a band: mosquitto counts whole seconds of its clock,
+ * we count milliseconds, so the same delivery can say 998 on one side and 997 on the other when
+ * a second ticks in between. Values within `slack` seconds below one of `published` become
+ * "≈N" on both sides (MQTT 5 §3.3.2.3.3 only asks for the time remaining).
+ */
+export function approximateExpiry(published: number[], slack = 3): (line: string) => string {
+  return (line) =>
+    line.replace(/"messageExpiryInterval":(\d+)/g, (whole, digits: string) => {
+      const value = Number(digits);
+      const near = published.find((p) => value <= p && value >= p - slack);
+      return near === undefined ? whole : `"messageExpiryInterval":"≈${near}"`;
+    });
 }
