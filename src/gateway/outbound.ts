@@ -26,7 +26,7 @@ import { type GatewayContext, send } from './context.js';
 import { saveClientState } from './gateway-state.js';
 import { declareLost } from './lifecycle.js';
 import { awaitAnswer, stopRetry } from './retransmit.js';
-import { maybeFinishWake } from './sleep.js';
+import { goToSleep, maybeFinishWake } from './sleep.js';
 
 type TopicChoice =
   | { kind: 'ready'; topic: PublishTopic }
@@ -167,8 +167,21 @@ function finishHead(ctx: GatewayContext, client: SnClient): void {
   pump(ctx, client);
 }
 
+/**
+ * N_retry re-sends unanswered. An active client is lost (its will is published). An awake one
+ * goes back to asleep instead: §6.14 tells a sleeper to give up its PINGREQ retries and sleep
+ * again, so silence during a flush is expected; its sleep timer decides whether it is lost, and
+ * the unacknowledged message stays with the core for the next wake-up (re-sent with DUP).
+ */
 function giveUp(ctx: GatewayContext, client: SnClient): void {
-  declareLost(ctx, client, `no answer after ${ctx.options.nRetry} retransmissions (MQTT-SN §6.13)`);
+  const state = client.state;
+  const why = `no answer after ${ctx.options.nRetry} retransmissions (MQTT-SN §6.13)`;
+  if (state.kind !== 'awake') {
+    declareLost(ctx, client, why);
+    return;
+  }
+  ctx.logger.info(`MQTT-SN client ${client.clientId} (${client.peer}): ${why} while awake: back to asleep`);
+  goToSleep(ctx, client, state.duration);
 }
 
 export function onPuback(ctx: GatewayContext, client: SnClient, packet: PubackPacket): void {

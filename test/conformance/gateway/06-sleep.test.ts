@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MqttSnPacket, ReturnCode } from '../../../src/codec/mqttsn/index.js';
-import { type Harness, MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
+import { type Harness, MqttWatcher, startHarness, waitUntil } from '../../helpers/mqttsn/harness.js';
 import { mosquittoSub } from '../../helpers/mqttsn/mosquitto.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
@@ -224,5 +224,31 @@ describe('06 sleeping clients (MQTT-SN §6.14)', () => {
     await pub.publish('cmd/sleepy-7', 'hello', 1);
     c.send({ type: 'PINGREQ' });
     expect(summary(await flush(c))).toEqual(['PUBLISH q1 hello', 'PINGRESP']);
+  });
+
+  it('a sleeper that stops answering during its wake-up goes back to asleep, not lost; the message waits (DUP)', async () => {
+    const h = await startHarness({ gateway: { tRetry: 0.2, nRetry: 1 } });
+    harness = h;
+    const pub = await MqttWatcher.subscribe(h.mqtt.port, 'wills/#');
+    watchers.push(pub);
+    const c = await sleeper(h, 'drowsy', 'cmd/drowsy', 1);
+    await pub.publish('cmd/drowsy', 'important', 1);
+    c.send({ type: 'PINGREQ', clientId: 'drowsy' });
+    const first = await c.expect('PUBLISH');
+    expect((await c.expect('PUBLISH')).dup).toBe(true); // one re-send, then the gateway gives up
+    await waitUntil(() => h.gateway.stats().clients.asleep === 1, 5000, 'back to asleep');
+    expect(h.gateway.stats().clientsLost).toBe(0);
+    c.send({ type: 'PINGREQ', clientId: 'drowsy' });
+    const again = await c.expect('PUBLISH');
+    expect(again).toMatchObject({ dup: true, msgId: first.msgId });
+    expect(again.payload.toString()).toBe('important');
+    c.send({
+      type: 'PUBACK',
+      topicId: first.topic.type === 'normal' ? first.topic.id : 0,
+      msgId: again.msgId,
+      returnCode: ReturnCode.ACCEPTED,
+    });
+    await c.expect('PINGRESP');
+    expect(pub.messages).toEqual([]); // no will
   });
 });
