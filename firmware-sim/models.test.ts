@@ -90,6 +90,15 @@ describe('Battery', () => {
   });
 });
 
+/** Polls until `condition` holds; bounded, and never a timing assertion. */
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('Scheduler', () => {
   it('runs timers in due order from one Node timer, skips cancelled ones, survives a throwing callback', async () => {
     const scheduler = new Scheduler();
@@ -104,7 +113,7 @@ describe('Scheduler', () => {
     });
     scheduler.after(25, () => order.push(2));
     scheduler.cancel(cancelled);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await until(() => order.length === 3 && errors.length === 1);
     expect(order).toEqual([1, 2, 3]);
     expect(errors).toHaveLength(1);
     scheduler.close();
@@ -120,7 +129,7 @@ describe('Scheduler', () => {
     for (let i = 5; i > 0; i--) scheduler.after(i * 5, () => order.push(i));
     for (const timer of doomed) scheduler.cancel(timer);
     expect(scheduler.size).toBeLessThan(10_000);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await until(() => order.length === 5);
     expect(order).toEqual([1, 2, 3, 4, 5]);
     scheduler.close();
   });
@@ -129,7 +138,7 @@ describe('Scheduler', () => {
     const scheduler = new Scheduler();
     let ran = 0;
     for (let i = 0; i < 20_000; i++) scheduler.after(i % 50, () => ran++);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => ran === 20_000);
     expect(ran).toBe(20_000);
     scheduler.close();
   });

@@ -91,7 +91,7 @@ describe('firmware-sim against a fake gateway', () => {
           sensors: 1,
           qos: 1,
           count: 2,
-          tRetry: 0.1,
+          tRetry: 0.3,
           nRetry: 3,
           batteryEvery: 0,
           interval: 0.05,
@@ -164,16 +164,16 @@ describe('firmware-sim against a fake gateway', () => {
           {
             sensors: 2,
             qos: 1,
-            count: 5,
+            count: 4,
             interval: 0.02,
-            tRetry: 0.25,
+            tRetry: 0.5,
             nRetry: 10,
             batteryEvery: 0,
             ramp: 0,
             idPrefix: prefix,
           },
         ],
-        loss: 30,
+        loss: 20,
         seed: 5,
       });
     const first = await run('la-');
@@ -207,7 +207,7 @@ describe('firmware-sim against a fake gateway', () => {
       fleets: [{ sensors: 2, qos: 1, interval: 3600, batteryEvery: 0, ramp: 0, idPrefix: 'p-' }],
     });
     try {
-      await until(() => gateway.published.length === 2, 'two readings');
+      await until(() => fleet.groups[0]?.counters.acknowledged === 2, 'two acknowledged readings');
       const line = progressLine(fleet, fleet.startedAt + 3000);
       expect(line).toMatch(
         /^\[3s\] sensors 2: 2 active, 0 asleep, 0 connecting \| sent 2 acked 2 retried 0 lost 0 received 0$/,
