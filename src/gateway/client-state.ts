@@ -20,10 +20,11 @@ export type ClientState =
   | { kind: 'asleep'; duration: number }
   /**
    * PINGREQ with ClientId: buffered messages are flushed, PINGRESP last, then back to asleep.
-   * `session` is undefined only while broker.resume() runs; `coreIdle` once the core has nothing
+   * `session` is undefined only while broker.resume() runs; `budget`: deliveries of the backlog
+   * still to come (outbound.ts withinWakeBudget); `coreIdle` once the core has nothing
    * queued or in flight for the client (ClientLink.drained).
    */
-  | { kind: 'awake'; session: SessionHandle | undefined; duration: number; coreIdle: boolean }
+  | { kind: 'awake'; session: SessionHandle | undefined; duration: number; coreIdle: boolean; budget: number }
   /** DISCONNECT without duration; not supervised. */
   | { kind: 'disconnected' }
   /** Keep-alive or sleep timer expired, or N_retry exhausted: the will was published. */

@@ -58,8 +58,25 @@ export function completeInCore(session: SessionHandle | undefined, delivery: Del
   }
 }
 
+/**
+ * An awake client gets this wake-up's backlog (§6.14: "the buffered messages"), then PINGRESP.
+ * A QoS≥1 message routed to it during the flush is not sent now: it stays in flight in the core,
+ * which re-sends it at the next wake-up. Otherwise a busy topic would keep a sleeper awake forever.
+ * Returns whether the delivery belongs to this wake-up (QoS 0 always goes: it needs no answer).
+ */
+function withinWakeBudget(client: SnClient, qos: number): boolean {
+  const state = client.state;
+  if (state.kind !== 'awake') return true;
+  if (state.budget > 0) {
+    state.budget--;
+    return true;
+  }
+  return qos === 0;
+}
+
 /** Queue one delivery from the core (ClientLink.deliver). */
 export function enqueueDelivery(ctx: GatewayContext, client: SnClient, delivery: Delivery): void {
+  if (!withinWakeBudget(client, delivery.qos)) return;
   if (client.skipDeliveries > 0) {
     // Beyond sleepBufferSize at this wake-up: the oldest go (options.ts, sleepBufferSize).
     client.skipDeliveries--;
@@ -74,6 +91,7 @@ export function enqueueDelivery(ctx: GatewayContext, client: SnClient, delivery:
 
 /** Queue a PUBREL the core asks for (resuming a QoS 2 flow after a reconnect). */
 export function enqueueRelease(ctx: GatewayContext, client: SnClient, packetId: number): void {
+  if (!withinWakeBudget(client, 2)) return;
   if (client.state.kind === 'awake') client.state.coreIdle = false;
   client.queue.push({ kind: 'pubrel', packetId });
   pump(ctx, client);

@@ -46,7 +46,7 @@ export function wakeUp(ctx: GatewayContext, client: SnClient, endpoint: Endpoint
   claimAddress(ctx, client, endpoint);
   const link = createLink(ctx, client);
   client.link = link;
-  ctx.clients.setState(client, { kind: 'awake', session: undefined, duration, coreIdle: false });
+  ctx.clients.setState(client, { kind: 'awake', session: undefined, duration, coreIdle: false, budget: 0 });
   supervise(ctx, client, 0, sleepExpired);
   const session = ctx.broker.resume(client.clientId, link, linkInfo(ctx, endpoint, client.username));
   const state = client.state;
@@ -58,6 +58,7 @@ export function wakeUp(ctx: GatewayContext, client: SnClient, endpoint: Endpoint
   if (state.kind !== 'awake' || client.link !== link) return true; // changed by the core's calls
   state.session = session;
   const pending = session.pendingCount();
+  state.budget = pending;
   if (pending > ctx.options.sleepBufferSize) client.skipDeliveries = pending - ctx.options.sleepBufferSize;
   if (pending === 0) state.coreIdle = true;
   pump(ctx, client); // sends anything delivered meanwhile; PINGRESP at once if nothing is pending
@@ -74,7 +75,9 @@ export function onCoreDrained(ctx: GatewayContext, client: SnClient): void {
 /** PINGRESP last (§6.14), once both the core and the gateway's own queue are empty. */
 export function maybeFinishWake(ctx: GatewayContext, client: SnClient): void {
   const state = client.state;
-  if (state.kind !== 'awake' || state.session === undefined || !state.coreIdle) return;
+  if (state.kind !== 'awake' || state.session === undefined) return;
+  // The backlog is through when the core is idle, or when every message it held at wake-up came.
+  if (!state.coreIdle && state.budget > 0) return;
   if (client.outstanding !== undefined || client.queue.length > 0) return;
   const endpoint = client.endpoint;
   stopRetry(client);

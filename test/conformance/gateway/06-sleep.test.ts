@@ -251,4 +251,25 @@ describe('06 sleeping clients (MQTT-SN §6.14)', () => {
     await c.expect('PINGRESP');
     expect(pub.messages).toEqual([]); // no will
   });
+
+  it('a message routed during the flush waits for the next wake-up: a busy topic cannot keep a sleeper awake', async () => {
+    const h = await startHarness({ gateway: { tRetry: 5 } });
+    harness = h;
+    const pub = await MqttWatcher.subscribe(h.mqtt.port, 'unused');
+    watchers.push(pub);
+    const c = await sleeper(h, 'busy', 'busy/topic', 1);
+    await pub.publish('busy/topic', 'old-1', 1);
+    await pub.publish('busy/topic', 'old-2', 1);
+    c.send({ type: 'PINGREQ', clientId: 'busy' });
+    const first = await c.expect('PUBLISH');
+    await pub.publish('busy/topic', 'new', 1); // routed while the client is awake
+    const topicId = first.topic.type === 'normal' ? first.topic.id : 0;
+    c.send({ type: 'PUBACK', topicId, msgId: first.msgId, returnCode: ReturnCode.ACCEPTED });
+    const second = await c.expect('PUBLISH');
+    c.send({ type: 'PUBACK', topicId, msgId: second.msgId, returnCode: ReturnCode.ACCEPTED });
+    await c.expect('PINGRESP');
+    expect([first, second].map((p) => p.payload.toString())).toEqual(['old-1', 'old-2']);
+    c.send({ type: 'PINGREQ', clientId: 'busy' });
+    expect(summary(await flush(c))).toEqual(['PUBLISH q1 new', 'PINGRESP']);
+  });
 });
