@@ -64,3 +64,27 @@ describe.each([4, 5] as const)('05 takeover, MQTT %i', (version) => {
     },
   );
 });
+
+describe.each([4, 5] as const)('05 takeover with messages in flight, MQTT %i', (version) => {
+  it('05-02 unacknowledged deliveries of the old connection are resent to the new one with DUP', async () => {
+    const persistent =
+      version === 5
+        ? ({ version, clientId: 'dup', clean: false, properties: { sessionExpiryInterval: 60 } } as const)
+        : ({ version, clientId: 'dup', clean: false } as const);
+    await expectSameAsMosquitto(
+      async (run) => {
+        const old = await run.connect('dup', { ...persistent, autoAck: false });
+        await old.subscribe([{ topic: 'f/#', qos: 2 }]);
+        const pub = await run.connect('pub', { version, clientId: 'pub' });
+        await pub.publish('f/1', 'one', { qos: 1 });
+        await pub.publish('f/2', 'two', { qos: 2 });
+        await run.sync();
+        await run.connect('dup', persistent);
+        await old.waitClosed();
+        await pub.publish('f/3', 'three', { qos: 1 });
+        await run.sync();
+      },
+      { deviations: version === 5 ? [takenOverDeviation] : [] },
+    );
+  });
+});
