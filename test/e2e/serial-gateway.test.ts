@@ -338,7 +338,7 @@ beforeAll(async () => {
   );
   app = await startGateway(
     config,
-    createLogger('debug', (line) => logLines.push(line)),
+    createLogger('info', (line) => logLines.push(line)),
   );
   mqttPort = app.mqttPorts[0] ?? 0;
   sub = await MosquittoSub.start(mqttPort, 'sensors/#');
