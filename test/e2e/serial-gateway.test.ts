@@ -266,7 +266,12 @@ class MosquittoSub {
     const sub = new MosquittoSub(
       spawn('stdbuf', ['-oL', 'mosquitto_sub', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
     );
-    await sub.waitForLine((line) => line.includes('received SUBACK'), 'SUBACK');
+    try {
+      await sub.waitForLine((line) => line.includes('received SUBACK'), 'SUBACK');
+    } catch (error) {
+      await sub.stop(); // else it outlives the failed set-up
+      throw error;
+    }
     return sub;
   }
 
