@@ -128,7 +128,12 @@ class SimulatedLine {
 
   static async open(codec: LineCodec): Promise<SimulatedLine> {
     const line = new SimulatedLine(await createSocatPair(), codec);
-    await line.attach();
+    try {
+      await line.attach();
+    } catch (error) {
+      await line.pair.dispose();
+      throw error;
+    }
     return line;
   }
 
