@@ -28,10 +28,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   let listeners: Awaited<ReturnType<typeof startMqttListeners>> = [];
   let mqttsn: Awaited<ReturnType<typeof startMqttSn>> | undefined;
   try {
-    listeners = await startMqttListeners(config, broker, logger);
+    // MQTT-SN first: once TCP accepts, every transport is up (tests and scripts wait for TCP).
     mqttsn = await startMqttSn(config, broker, store, logger);
+    listeners = await startMqttListeners(config, broker, logger);
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
+    await mqttsn?.gateway.close();
     await broker.close();
     await store?.close();
     throw error;
