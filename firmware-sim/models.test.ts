@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Battery, ENERGY_MODEL, voltsForLevel } from './battery.js';
 import { createRandom } from './prng.js';
 import { encodeReading, ReadingsModel } from './readings.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, type Timer } from './scheduler.js';
 import { percentile } from './stats.js';
 
 describe('createRandom', () => {
@@ -100,37 +100,44 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
 }
 
 describe('Scheduler', () => {
+  // Due times are absolute (creation time + delay), so the tests compare the order of runs with
+  // the order of due times rather than assume how long creating the timers took.
   it('runs timers in due order from one Node timer, skips cancelled ones, survives a throwing callback', async () => {
     const scheduler = new Scheduler();
     const errors: unknown[] = [];
     scheduler.onError = (error) => errors.push(error);
-    const order: number[] = [];
-    scheduler.after(30, () => order.push(3));
-    scheduler.after(10, () => order.push(1));
-    const cancelled = scheduler.after(20, () => order.push(99));
+    const ran: Timer[] = [];
+    const schedule = (delay: number): Timer => {
+      const timer: Timer = scheduler.after(delay, () => ran.push(timer));
+      return timer;
+    };
+    const timers = [schedule(30), schedule(10), schedule(25)];
+    const cancelled = schedule(20);
     scheduler.after(20, () => {
       throw new Error('boom');
     });
-    scheduler.after(25, () => order.push(2));
     scheduler.cancel(cancelled);
-    await until(() => order.length === 3 && errors.length === 1);
-    expect(order).toEqual([1, 2, 3]);
-    expect(errors).toHaveLength(1);
+    await until(() => ran.length === 3 && errors.length === 1);
+    expect(ran).toEqual([...timers].sort((a, b) => a.due - b.due));
     scheduler.close();
-    scheduler.after(0, () => order.push(4));
+    scheduler.after(0, () => ran.push(cancelled));
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(order).toEqual([1, 2, 3]);
+    expect(ran).toHaveLength(3);
   });
 
   it('drops cancelled timers from the heap and keeps the live ones in order', async () => {
     const scheduler = new Scheduler();
-    const order: number[] = [];
-    const doomed = Array.from({ length: 20_000 }, () => scheduler.after(60_000, () => order.push(-1)));
-    for (let i = 5; i > 0; i--) scheduler.after(i * 5, () => order.push(i));
+    const ran: Timer[] = [];
+    const doomed = Array.from({ length: 20_000 }, () => scheduler.after(60_000, () => {}));
+    const live: Timer[] = [];
+    for (let i = 5; i > 0; i--) {
+      const timer: Timer = scheduler.after(i * 5, () => ran.push(timer));
+      live.push(timer);
+    }
     for (const timer of doomed) scheduler.cancel(timer);
     expect(scheduler.size).toBeLessThan(10_000);
-    await until(() => order.length === 5);
-    expect(order).toEqual([1, 2, 3, 4, 5]);
+    await until(() => ran.length === 5);
+    expect(ran).toEqual([...live].sort((a, b) => a.due - b.due));
     scheduler.close();
   });
 

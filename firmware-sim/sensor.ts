@@ -64,6 +64,11 @@ export class Sensor {
   private readonly publisher: Publisher;
   private lastMsgId = 0;
   private reports = 0;
+  /**
+   * The readings' own clock: advanced by the interval at each reading, so that a seed gives the
+   * same readings whatever the scheduling jitter (wall-clock time would not).
+   */
+  private readingClockSeconds = 0;
   private nextReportAt = 0;
   private lastSentAt = 0;
   private reportTimer: Timer | undefined;
@@ -247,7 +252,8 @@ export class Sensor {
     const now = this.scheduler.now();
     this.nextReportAt = Math.max(this.nextReportAt + this.intervalSeconds * 1000, now + 1);
     this.reports++;
-    const reading = this.readings.next(this.seconds(), this.battery.volts);
+    const reading = this.readings.next(this.readingClockSeconds, this.battery.volts);
+    this.readingClockSeconds += this.intervalSeconds;
     this.publisher.enqueue({ stream: 'reading', payload: encodeReading(reading) });
     const every = this.config.batteryEvery;
     if (
