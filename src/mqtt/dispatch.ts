@@ -42,8 +42,9 @@ export function dispatchFrame(conn: MqttConnection, frame: Buffer, headerLength:
     if (type === PacketType.PUBLISH) {
       if (handlePublishFrame(conn, frame, headerLength)) return;
     } else if (type === PacketType.CONNECT) {
-      // Closed without DISCONNECT, as mosquitto 2.0.11 does.
-      throw new MqttProtocolError(ReasonCode.ProtocolError, 'second CONNECT [MQTT-3.1.0-2]', true);
+      // v5 gets DISCONNECT 0x82 before the close (issue 2: "the right v5 reason code"; MQTT 5
+      // §4.13.1 lets a server send it). mosquitto 2.0.11 closes silently: a documented deviation.
+      throw new MqttProtocolError(ReasonCode.ProtocolError, 'second CONNECT [MQTT-3.1.0-2]');
     } else if (type === 0) {
       throw new MqttProtocolError(ReasonCode.MalformedPacket, 'reserved packet type 0');
     } else if (SERVER_TO_CLIENT_ONLY.has(type)) {

@@ -8,7 +8,19 @@
  * (src/mqtt), which this suite does not change; the message names it precisely.
  */
 import { describe, it } from 'vitest';
-import { expectSameAsMosquitto } from './helpers/scenario.js';
+import { type Deviation, expectSameAsMosquitto } from './helpers/scenario.js';
+
+/**
+ * A second CONNECT [MQTT-3.1.0-2]: mosquitto 2.0.11 closes the socket without a word; we send a
+ * v5 client DISCONNECT 0x82 Protocol Error first (issue 2 asks for "the right v5 reason code";
+ * MQTT 5 §4.13.1 lets the server send DISCONNECT before closing). 3.1.1: both just close.
+ */
+const secondConnectDeviation: Deviation = {
+  client: 'c',
+  mosquitto: ['closed by broker'],
+  ours: ['disconnect code=130', 'closed by broker'],
+  why: 'mosquitto 2.0.11 closes on a second CONNECT without DISCONNECT 0x82',
+};
 
 describe.each([4, 5] as const)('12 bad input, MQTT %i', (version) => {
   it(`12-01 PUBLISH to a topic with a wildcard`, async () => {
@@ -47,11 +59,14 @@ describe.each([4, 5] as const)('12 bad input, MQTT %i', (version) => {
   });
 
   it(`12-04 a second CONNECT`, async () => {
-    await expectSameAsMosquitto(async (run) => {
-      const c = await run.connect('c', { version, clientId: 'c' });
-      await c.connect({ version, clientId: 'c' });
-      await c.waitClosed();
-    });
+    await expectSameAsMosquitto(
+      async (run) => {
+        const c = await run.connect('c', { version, clientId: 'c' });
+        await c.connect({ version, clientId: 'c' });
+        await c.waitClosed();
+      },
+      { deviations: version === 5 ? [secondConnectDeviation] : [] },
+    );
   });
 
   it('12-05 SUBSCRIBE with invalid filters', async () => {

@@ -76,7 +76,7 @@ describe('01 connect', () => {
     expect(connack.returnCode).toBe(0);
   });
 
-  it('01-07 a second CONNECT is a protocol error: closed without DISCONNECT, as mosquitto [MQTT-3.1.0-2]', async () => {
+  it('01-07 a second CONNECT is a protocol error: v5 DISCONNECT 0x82, then the close [MQTT-3.1.0-2]', async () => {
     const { client } = await connected(5, 'twice');
     client.send({
       cmd: 'connect',
@@ -86,12 +86,16 @@ describe('01 connect', () => {
       clean: true,
       keepalive: 60,
     });
+    expect((await client.expect('disconnect')).reasonCode).toBe(0x82);
     await client.expectClosed();
     expect(client.pending()).toEqual([]);
-    await waitForLog(t.logs, /Client twice from 127\.0\.0\.1:\d+: second CONNECT/);
+    await waitForLog(
+      t.logs,
+      /Client twice from 127\.0\.0\.1:\d+: second CONNECT \[MQTT-3\.1\.0-2\]; closing \(0x82 ProtocolError\)/,
+    );
   });
 
-  it('01-08 a second CONNECT on 3.1.1 closes the connection', async () => {
+  it('01-08 a second CONNECT on 3.1.1 closes the connection (no packet: 3.1.1 has no DISCONNECT to send)', async () => {
     const { client } = await connected(4, 'twice4');
     client.send({
       cmd: 'connect',
@@ -102,6 +106,7 @@ describe('01 connect', () => {
       keepalive: 60,
     });
     await client.expectClosed();
+    expect(client.pending()).toEqual([]);
   });
 
   it('01-09 takeover: the old v5 connection gets DISCONNECT 0x8E', async () => {
