@@ -113,6 +113,8 @@ export interface DifferentialOptions {
   knownFrontEndDifference?: string;
   /** Rewrites every line on both sides before comparing (values that differ by nature). */
   mapLine?: (line: string) => string;
+  /** Keeps only the lines this returns true for, on both sides (e.g. retained deliveries only). */
+  keepLine?: (line: string) => boolean;
 }
 
 async function runOn(broker: RunningBroker, side: string, scenario: Scenario): Promise<Transcript> {
@@ -194,8 +196,11 @@ export async function expectSameAsMosquitto(
     process.stderr.write(`ours: ${JSON.stringify(asLines(ours), null, 1)}\n`);
   }
   const map = options.mapLine ?? ((line: string) => line);
+  const keep = options.keepLine ?? (() => true);
   const mapAll = (t: Transcript): Record<string, string[]> =>
-    Object.fromEntries(Object.entries(asLines(t)).map(([name, lines]) => [name, lines.map(map)]));
+    Object.fromEntries(
+      Object.entries(asLines(t)).map(([name, lines]) => [name, lines.filter(keep).map(map)]),
+    );
   const expected = mapAll(mosquitto);
   for (const d of options.deviations ?? []) applyDeviation(expected, d);
   const label = options.knownFrontEndDifference

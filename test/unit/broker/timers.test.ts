@@ -221,6 +221,7 @@ describe('$SYS', () => {
     expect(value('$SYS/broker/clients/maximum')).toBe('2');
     expect(value('$SYS/broker/clients/expired')).toBe('0');
     expect(value('$SYS/broker/shared_subscriptions/count')).toBe('1');
+    expect(value('$SYS/broker/subscriptions/count')).toBe('1'); // $SYS/# only; the shared one apart
     expect(value('$SYS/broker/publish/bytes/received')).toBe('72');
     // 6 messages in 10 s = 36/min, folded into the 1-minute average: 36 × (1 − e^(−10/60)).
     expect(value('$SYS/broker/load/publish/received/1min')).toBe((36 * (1 - Math.exp(-10 / 60))).toFixed(2));
