@@ -18,6 +18,8 @@ export type OutboundItem =
 export type Outstanding =
   | { kind: 'regack'; msgId: number; topicId: number; topicName: string }
   | { kind: 'puback' | 'pubrec'; msgId: number; packet: PublishPacket }
+  /** PUBREC received; the PUBREL waits until the core's 'released' state is durable (MQTT §4.3.3). */
+  | { kind: 'releasing'; msgId: number }
   | { kind: 'pubcomp'; msgId: number };
 
 export interface RetryState {

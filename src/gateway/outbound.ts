@@ -20,7 +20,7 @@ import {
   type RegisterPacket,
   ReturnCode,
 } from '../codec/mqttsn/index.js';
-import type { SnClient } from './client.js';
+import type { Outstanding, SnClient } from './client.js';
 import { attachedSession } from './client-state.js';
 import { type GatewayContext, send } from './context.js';
 import { saveClientState } from './gateway-state.js';
@@ -246,13 +246,25 @@ export function onPubrec(ctx: GatewayContext, client: SnClient, packet: PubrecPa
     if (client.endpoint !== undefined) send(ctx, client.endpoint, { type: 'PUBREL', msgId: o.msgId });
     return;
   }
+  if (o?.kind === 'releasing' && o.msgId === packet.msgId) return; // PUBREL follows once durable
   if (o?.kind !== 'pubrec' || o.msgId !== packet.msgId) {
     logUnexpected(ctx, client, `PUBREC for msgId ${packet.msgId}`);
     return;
   }
-  attachedSession(client.state)?.pubrec(o.msgId);
-  client.queue[0] = { kind: 'pubrel', packetId: o.msgId };
-  sendPubrel(ctx, client, o.msgId);
+  const session = attachedSession(client.state);
+  if (session === undefined) return;
+  // The PUBLISH is answered: no more re-sends of it. PUBREL only once the 'released' state is
+  // durable, or a crash in between would re-send the PUBLISH after PUBREL (MQTT §4.3.3).
+  stopRetry(client);
+  const releasing: Outstanding = { kind: 'releasing', msgId: o.msgId };
+  client.outstanding = releasing;
+  session.pubrec(o.msgId, () => {
+    // Meanwhile the client may have gone to sleep, been lost or reconnected: the core then
+    // resumes the flow with link.release() on the next attach.
+    if (ctx.closing || client.outstanding !== releasing) return;
+    client.queue[0] = { kind: 'pubrel', packetId: releasing.msgId };
+    sendPubrel(ctx, client, releasing.msgId);
+  });
 }
 
 export function onPubcomp(ctx: GatewayContext, client: SnClient, packet: PubcompPacket): void {
