@@ -37,7 +37,10 @@ describe.each([4, 5] as const)('23 topic edges, MQTT %i', (version) => {
     // SUBSCRIBE id 1, filter "a" with requested QoS 3
     ['SUBSCRIBE asking QoS 3', (v) => [0x82, ...len([0, 1, ...(v === 5 ? [0] : []), 0, 1, 0x61, 3])]],
     // SUBSCRIBE with no topic filter at all [MQTT-3.8.3-3]
-    ['SUBSCRIBE with no filter', (v) => [0x82, ...len([0, 1, ...(v === 5 ? [0] : [])])]],
+    [
+      'SUBSCRIBE with no filter [DIFFERS in v5: 0x82, mosquitto 0x81]',
+      (v) => [0x82, ...len([0, 1, ...(v === 5 ? [0] : [])])],
+    ],
     // UNSUBSCRIBE id 1, filter "a/#/b"
     [
       'UNSUBSCRIBE an invalid filter',
@@ -55,7 +58,7 @@ describe.each([4, 5] as const)('23 topic edges, MQTT %i', (version) => {
     ],
   ];
   it.each(malformed)('23-03 %s', async (name, bytes) => {
-    const emptySubscribe = version === 5 && name === 'SUBSCRIBE with no filter';
+    const emptySubscribe = version === 5 && name.startsWith('SUBSCRIBE with no filter');
     await expectSameAsMosquitto(
       async (run) => {
         const c = await run.connect('c', { version, clientId: 'c' });
