@@ -64,7 +64,7 @@ export class Broker implements BrokerApi {
       sysCounters: { expiredSessions: 0, connections: 0, publishBytesReceived: 0, publishBytesSent: 0 },
     };
     if (deps.store) {
-      const state = deps.store.load();
+      const state = deps.loaded ?? deps.store.load();
       seq = state.lastSeq;
       restoreFromStore(this.ctx, state);
     }

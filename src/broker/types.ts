@@ -260,6 +260,12 @@ export interface BrokerDeps {
   store?: import('../store/types.js').Store;
   /** Clock, epoch ms (tests may drive it). */
   now?: () => number;
+  /**
+   * What `store.load()` already returned, so the application reads the store once and hands the
+   * same state to the core and to the MQTT-SN gateway (`gatewayState`). Absent = the core calls
+   * `store.load()` itself. Used only with `store`. (Additive.)
+   */
+  loaded?: import('../store/types.js').LoadedState;
 }
 
 /**
