@@ -24,12 +24,17 @@ export const startApp: StartApp = (config, logger) => startGateway(config, logge
 
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningApp> {
   const store = openStore(config, logger);
-  const broker = createBroker(brokerOptions(config), { logger, ...(store ? { store } : {}) });
+  // Read once; the core and the MQTT-SN gateway both restore from this one state.
+  const loaded = store?.load();
+  const broker = createBroker(brokerOptions(config), {
+    logger,
+    ...(store && loaded ? { store, loaded } : {}),
+  });
   let listeners: Awaited<ReturnType<typeof startMqttListeners>> = [];
   let mqttsn: Awaited<ReturnType<typeof startMqttSn>> | undefined;
   try {
     // MQTT-SN first: once TCP accepts, every transport is up (tests and scripts wait for TCP).
-    mqttsn = await startMqttSn(config, broker, store, logger);
+    mqttsn = await startMqttSn(config, broker, store, logger, loaded?.gatewayState);
     listeners = await startMqttListeners(config, broker, logger);
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));

@@ -7,7 +7,7 @@ import type { BrokerApi } from '../broker/types.js';
 import type { GatewayConfig } from '../config/types.js';
 import { type GatewayOptions, type MqttSnGateway, startMqttSnGateway } from '../gateway/index.js';
 import type { Logger } from '../observe/logger.js';
-import type { Store } from '../store/types.js';
+import type { Store, StoredGatewayState } from '../store/types.js';
 import { createSerialTransport } from '../transport/serial/serial-transport.js';
 import type { DatagramTransport } from '../transport/types.js';
 import { createUdpTransport, type UdpTransport } from '../transport/udp.js';
@@ -82,6 +82,7 @@ export async function startMqttSn(
   broker: BrokerApi,
   store: Store | undefined,
   logger: Logger,
+  restoredState?: StoredGatewayState[],
 ): Promise<MqttSnSide> {
   const { udp, all } = createTransports(config, logger);
   const gateway = await startMqttSnGateway(gatewayOptions(config), {
@@ -89,6 +90,8 @@ export async function startMqttSn(
     transports: all,
     logger,
     ...(store ? { store } : {}),
+    // The state the app already loaded: the gateway does not read the store a second time.
+    ...(restoredState ? { restoredState } : {}),
   });
   for (const transport of all) logger.info(`MQTT-SN listening on ${transport.name}.`);
   return { gateway, udp, transports: all };
