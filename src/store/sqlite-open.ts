@@ -143,7 +143,10 @@ function readPidFile(pidFile: string): number | undefined {
   }
 }
 
-function corruptError(file: string, detail: string): StoreOpenError {
+function corruptError(file: string, report: string): StoreOpenError {
+  // quick_check's report spans lines ("*** in database main ***\nTree 2 page 3 …"); the start-up
+  // error is one line.
+  const detail = report.replace(/\s+/g, ' ').trim();
   return new StoreOpenError(
     file,
     `database disk image is malformed (${detail}); stop the gateway, move the file aside (e.g. mv ${file} ${file}.corrupt, with its -wal file) to start with an empty store, and try \`sqlite3 <file> .recover\` on the copy to rescue its content. The file was not modified.`,

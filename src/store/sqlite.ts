@@ -222,6 +222,8 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
         db.transaction(() => purgeExpired(db, now()))();
         const state = loadAll(db, readCounters(db));
         rebuildIndexes(state);
+        // What SQLite itself reports, not what was asked for: proves persistence_sync reached it.
+        options.logger?.info(`${file}: ${describePragmas(store.pragmas())}`);
         return state;
       } catch (error) {
         closeConnection(opened);
@@ -393,4 +395,12 @@ function setIncoming(batch: Batch, clientId: string, packetId: number, present: 
     batch.incoming.set(clientId, packetIds);
   }
   packetIds.set(packetId, present);
+}
+
+const SYNCHRONOUS_NAMES = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+
+/** `synchronous=FULL journal_mode=wal locking_mode=exclusive`, as a start-up log line says it. */
+export function describePragmas(pragmas: ReturnType<SqliteStore['pragmas']>): string {
+  const synchronous = SYNCHRONOUS_NAMES[pragmas.synchronous] ?? String(pragmas.synchronous);
+  return `synchronous=${synchronous} journal_mode=${pragmas.journalMode} locking_mode=${pragmas.lockingMode}`;
 }
