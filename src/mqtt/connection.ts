@@ -18,6 +18,7 @@ import { describeReason } from './errors.js';
 import { PacketFramer } from './framer.js';
 import { deliverPublish } from './handlers/deliver.js';
 import type { MqttFrontEndOptions } from './options.js';
+import { withReasonString } from './reason-string.js';
 import type { InboundTopicAliases, OutboundTopicAliases } from './topic-alias.js';
 import { traceAckSent, traceSent } from './trace.js';
 import { encodeAck, PacketType } from './wire.js';
@@ -212,7 +213,13 @@ export class MqttConnection extends PacketFramer implements ClientLink {
     if (this.state === 'closed') return;
     this.logger.info(`Client ${this.label} disconnected by the broker (${describeReason(reason)}).`);
     if (this.protocolVersion === 5 && this.state === 'connected') {
-      this.send({ cmd: 'disconnect', reasonCode: reason });
+      const text =
+        reason === ReasonCode.SessionTakenOver
+          ? 'session taken over by a new connection'
+          : describeReason(reason);
+      this.send(
+        withReasonString({ cmd: 'disconnect', reasonCode: reason }, text, this.clientMaximumPacketSize),
+      );
     }
     this.terminate(false);
   }
@@ -221,7 +228,8 @@ export class MqttConnection extends PacketFramer implements ClientLink {
   shutdown(): void {
     if (this.state === 'closed') return;
     if (this.protocolVersion === 5 && this.state === 'connected') {
-      this.send({ cmd: 'disconnect', reasonCode: ReasonCode.ServerShuttingDown });
+      const disconnect = { cmd: 'disconnect' as const, reasonCode: ReasonCode.ServerShuttingDown };
+      this.send(withReasonString(disconnect, 'server shutting down', this.clientMaximumPacketSize));
     }
     this.terminate(false);
   }

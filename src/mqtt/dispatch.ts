@@ -3,7 +3,7 @@
  * once), which packets a client may send, and the single mapping of failures to protocol answers
  * (mosquitto read_handle.c, aedes lib/handlers/index.js).
  */
-import type { Packet } from 'mqtt-packet';
+import type { IConnackPacket, Packet } from 'mqtt-packet';
 import { ReasonCode } from '../broker/types.js';
 import { decodePacket } from './codec.js';
 import type { MqttConnection } from './connection.js';
@@ -19,6 +19,7 @@ import { handlePubrec } from './handlers/pubrec.js';
 import { handlePubrel } from './handlers/pubrel.js';
 import { handleSubscribe } from './handlers/subscribe.js';
 import { handleUnsubscribe } from './handlers/unsubscribe.js';
+import { withReasonString } from './reason-string.js';
 import { traceReceived } from './trace.js';
 import { PacketType } from './wire.js';
 
@@ -125,10 +126,18 @@ export function failConnection(conn: MqttConnection, error: unknown): void {
     const v5Answer = conn.protocolVersion === 5 && reason !== ReasonCode.MalformedPacket;
     if (v5Answer || (conn.protocolVersion > 0 && conn.protocolVersion < 5 && isV3Refusal(reason))) {
       const code = connackCode(reason, conn.protocolVersion);
-      conn.send({ cmd: 'connack', sessionPresent: false, returnCode: code, reasonCode: code });
+      const connack: IConnackPacket = {
+        cmd: 'connack',
+        sessionPresent: false,
+        returnCode: code,
+        reasonCode: code,
+      };
+      conn.send(v5Answer ? withReasonString(connack, message, conn.clientMaximumPacketSize) : connack);
     }
   } else if (conn.protocolVersion === 5 && !(error instanceof MqttProtocolError && error.closeOnly)) {
-    conn.send({ cmd: 'disconnect', reasonCode: reason });
+    conn.send(
+      withReasonString({ cmd: 'disconnect', reasonCode: reason }, message, conn.clientMaximumPacketSize),
+    );
   }
   conn.terminate(true);
 }

@@ -26,10 +26,19 @@ export interface MqttConnectionHandle {
   shutdown(): void;
 }
 
+/**
+ * "host:port" for log lines, as mosquitto writes it: an IPv4 client of a dual-stack listener
+ * (`::ffff:127.0.0.1`) is shown as plain IPv4, a real IPv6 address in brackets.
+ */
+export function formatPeer(address: string, port: number | undefined): string {
+  const v4 = address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
+  const host = v4.includes(':') ? `[${v4}]` : v4;
+  return `${host}:${port ?? 0}`;
+}
+
 function peerOf(socket: Duplex): string {
   if (socket instanceof net.Socket && socket.remoteAddress !== undefined) {
-    const host = socket.remoteAddress.includes(':') ? `[${socket.remoteAddress}]` : socket.remoteAddress;
-    return `${host}:${socket.remotePort}`;
+    return formatPeer(socket.remoteAddress, socket.remotePort);
   }
   return 'stream';
 }

@@ -1,5 +1,5 @@
 /** MQTT.js clients for tests, closed reliably. */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 
 export async function mqttjs(port: number, options: IClientOptions = {}): Promise<MqttClient> {
   return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
@@ -7,6 +7,29 @@ export async function mqttjs(port: number, options: IClientOptions = {}): Promis
     connectTimeout: 3000,
     ...options,
   });
+}
+
+/** Connects like `mqttjs` and also returns the CONNACK (session present, v5 properties). */
+export async function mqttjsWithConnack(
+  port: number,
+  options: IClientOptions = {},
+): Promise<{ client: MqttClient; connack: IConnackPacket }> {
+  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+    reconnectPeriod: 0,
+    connectTimeout: 3000,
+    ...options,
+  });
+  try {
+    const connack = await new Promise<IConnackPacket>((resolve, reject) => {
+      client.once('connect', resolve);
+      client.once('error', reject);
+      client.once('close', () => reject(new Error('closed before CONNACK')));
+    });
+    return { client, connack };
+  } catch (error) {
+    client.end(true);
+    throw error;
+  }
 }
 
 /** Resolves with the first `count` messages (topic, payload text, packet) or rejects after `ms`. */
