@@ -85,6 +85,7 @@ async function storeWithData(): Promise<void> {
     payload: Buffer.from('r'),
     qos: 1,
     messageId: 2,
+    dup: false,
     retain: true,
   });
   await client.expect('puback');
