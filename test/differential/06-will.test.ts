@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'vitest';
 import type { Version } from './helpers/client.js';
-import { expectSameAsMosquitto, type Run } from './helpers/scenario.js';
+import { type Deviation, expectSameAsMosquitto, type Run } from './helpers/scenario.js';
 
 async function watcher(run: Run, version: Version) {
   const w = await run.connect('watch', { version, clientId: 'watch' });
@@ -118,5 +118,42 @@ describe('06 will, MQTT 5 only', () => {
       await w.waitFor('will at session expiry', isWill, 4000);
       await run.sync();
     });
+  });
+
+  /**
+   * mosquitto 2.0.11 waits the will delay even when the session ends at once (session expiry 0):
+   * MQTT 5 §3.1.2.5 says the will goes out when the delay has passed "or the Session ends,
+   * whichever happens first". We publish it when the session ends.
+   */
+  const willAtSessionEnd: Deviation = {
+    client: 'watch',
+    mosquitto: ['timeout waitingFor=will of now'],
+    ours: ['publish will/now "session over at once" qos=0 retain=0 dup=0'],
+    why: 'mosquitto waits the will delay after a session with expiry 0 has ended',
+  };
+
+  it('06-06 will delay with session expiry 0: will at once; DISCONNECT 0x04 with a delay: after it', async () => {
+    await expectSameAsMosquitto(
+      async (run) => {
+        const w = await watcher(run, version);
+        const now = await run.connect('now', {
+          version,
+          clientId: 'now',
+          will: { topic: 'will/now', payload: 'session over at once', properties: { willDelayInterval: 30 } },
+        });
+        await now.drop();
+        await w.waitFor('will of now', isWill, 1500);
+        const later = await run.connect('later', {
+          version,
+          clientId: 'later',
+          properties: { sessionExpiryInterval: 60 },
+          will: { topic: 'will/later', payload: 'after the delay', properties: { willDelayInterval: 1 } },
+        });
+        await later.disconnect(0x04);
+        await w.waitFor('will of later', isWill, 4000);
+        await run.sync();
+      },
+      { deviations: [willAtSessionEnd] },
+    );
   });
 });
