@@ -56,6 +56,7 @@ export function restoreFromStore(ctx: BrokerContext, state: LoadedState): void {
     const session = ctx.sessions.get(clientId);
     if (session) restoreSubscription(ctx, session, subscription);
   }
+  for (const session of ctx.sessions.values()) session.copyPerSubscription = looksLikeV5(session);
   restoreOutgoing(ctx, state, messages);
   for (const { clientId, packetId } of state.incomingQos2)
     ctx.sessions.get(clientId)?.incomingQos2.add(packetId);
@@ -112,4 +113,24 @@ function resumeTimers(ctx: BrokerContext, session: Session, now: number): void {
   }
   ctx.persist.session(session);
   startExpiry(ctx, session, p.at);
+}
+
+/**
+ * The store does not keep the protocol version, yet a v5 client gets one copy per overlapping
+ * subscription (Session.copyPerSubscription) while its session waits offline after a restart.
+ * Evidence of v5: a session expiry other than 3.1.1's "never" (0xFFFFFFFF), or a subscription
+ * option only v5 has. A v5 session with neither is taken for 3.1.1 until its client connects.
+ */
+function looksLikeV5(session: Session): boolean {
+  if (session.protocol !== 'mqtt') return false;
+  if (session.sessionExpiry !== NEVER_EXPIRES) return true;
+  for (const sub of session.subscriptions.values()) {
+    const v5Only =
+      sub.subscriptionId !== undefined ||
+      sub.noLocal === true ||
+      sub.retainAsPublished === true ||
+      (sub.retainHandling ?? 0) !== 0;
+    if (v5Only) return true;
+  }
+  return false;
 }

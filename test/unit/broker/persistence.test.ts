@@ -145,6 +145,30 @@ describe('persistence', () => {
     expect(back.link.payloads()).toContain('after');
   });
 
+  it('after a restart, an offline v5 session still gets one copy per overlapping subscription', async () => {
+    const store = createMemoryStore();
+    let broker = start(store);
+    const v5 = connect(broker, 'v5', { cleanStart: false, sessionExpiry: 300 });
+    v5.session.subscribe([
+      { filter: 'o/#', qos: 1 },
+      { filter: 'o/x', qos: 1 },
+    ]);
+    v5.session.disconnect({ publishWill: false });
+    const v4 = connectPersistent(broker, 'v4');
+    v4.session.subscribe([
+      { filter: 'o/#', qos: 1 },
+      { filter: 'o/x', qos: 1 },
+    ]);
+    v4.session.disconnect({ publishWill: false });
+    broker = await restart(broker, store);
+    await publish(connect(broker, 'pub').session, message('o/x', 'm', 1));
+    const backV5 = connect(broker, 'v5', { cleanStart: false, sessionExpiry: 300 });
+    const backV4 = connectPersistent(broker, 'v4');
+    await settle();
+    expect(backV5.link.payloads()).toEqual(['m', 'm']);
+    expect(backV4.link.payloads()).toEqual(['m']);
+  });
+
   it('restores in-flight messages: PUBLISH again with DUP=1, PUBREL for released ones', async () => {
     const store = createMemoryStore();
     let broker = start(store);
