@@ -19,3 +19,12 @@ export class SnRejection extends Error {
 export class NotConnected extends Error {
   override readonly name = 'NotConnected';
 }
+
+/**
+ * A gateway setting the gateway cannot honour, refused at start-up (the CLI prints the message
+ * alone: `code` marks it as the user's to fix, src/cli/gateway.ts).
+ */
+export class GatewayOptionsError extends Error {
+  override readonly name = 'GatewayOptionsError';
+  readonly code = 'ERR_MQTTSN_OPTIONS';
+}

@@ -16,7 +16,13 @@ import { startAdvertising } from './discovery.js';
 import { answerMalformed, dispatch } from './dispatcher.js';
 import { directEndpoint, type Endpoint, forwardedEndpoint } from './forwarder.js';
 import { parseClientState, willOf } from './gateway-state.js';
-import { emptyStats, type GatewayOptions, type GatewayStats, withDefaults } from './options.js';
+import {
+  emptyStats,
+  type GatewayOptions,
+  type GatewayStats,
+  validateOptions,
+  withDefaults,
+} from './options.js';
 import { stopRetry } from './retransmit.js';
 import { superviseRestoredSleep } from './sleep.js';
 import { stopAllSupervision } from './supervision.js';
@@ -43,6 +49,7 @@ export async function startMqttSnGateway(
   deps: GatewayDeps,
 ): Promise<MqttSnGateway> {
   const settings = withDefaults(options);
+  validateOptions(settings);
   const stats = emptyStats();
   const ctx: GatewayContext = {
     options: settings,

@@ -2,6 +2,7 @@
  * Gateway settings (from gateway.conf; the lead wires them in) and their defaults.
  * Timer defaults follow MQTT-SN §7.2 Table 30 where the spec gives one.
  */
+import { GatewayOptionsError } from './errors.js';
 
 /** Topic id → topic name. */
 export type PredefinedTopics = ReadonlyMap<number, string>;
@@ -47,7 +48,11 @@ export interface GatewayOptions {
   qosMinus1: boolean;
   /** Route a CONNECT or a PINGREQ-with-ClientId from a new address to the existing client (NAT, NB-IoT). */
   wakeupFromNewAddress: boolean;
-  /** REGISTER / QoS≥1 PUBLISH outstanding per client (§6.5, §6.6: 1). */
+  /**
+   * REGISTER / QoS≥1 PUBLISH outstanding per client. Only 1 is accepted (validateOptions): the
+   * gateway sends one at a time (§6.5, §6.6), and a larger core window would mark messages as
+   * sent that never left the gateway (a DUP=1 on their first transmission after a reconnect).
+   */
   maxInflight: number;
   /** Longest ClientId accepted (§5.3.1 says 1-23; longer ones are common in the field). */
   maxClientIdLength: number;
@@ -83,6 +88,22 @@ export function withDefaults(options: Partial<GatewayOptions>): GatewayOptions {
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
   }
   return merged;
+}
+
+/**
+ * Refuse settings the gateway cannot honour, with a message that says what to change. A window
+ * above 1 is refused rather than ignored: MQTT-SN clients answer one message at a time (§6.5,
+ * §6.6: REGISTER, PUBLISH and PUBREL each wait for their answer), so a wider window buys nothing
+ * on the air, and the constrained stacks it would serve rarely keep several ids in flight.
+ */
+export function validateOptions(options: GatewayOptions): void {
+  if (options.maxInflight !== 1) {
+    throw new GatewayOptionsError(
+      `MQTT-SN maxInflight (mqttsn_max_inflight, Paho's MaxInflightMsgs) is ${options.maxInflight}: ` +
+        'only 1 is supported, one REGISTER/PUBLISH/PUBREL outstanding per client (MQTT-SN §6.5, §6.6). ' +
+        'Remove the setting or set it to 1.',
+    );
+  }
 }
 
 /** Counters for $SYS, metrics and tests. */
