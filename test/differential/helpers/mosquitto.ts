@@ -42,6 +42,12 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+/** Brokers still running: killed if the test process exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -66,6 +72,8 @@ export async function startMosquitto(extraConfig: string[] = []): Promise<Runnin
       ].join('\n'),
     );
     const child = spawn(MOSQUITTO_BIN, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     let output = '';
     child.stdout?.on('data', (b: Buffer) => {
       output += b.toString();
