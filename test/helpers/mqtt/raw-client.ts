@@ -37,7 +37,12 @@ export class RawClient {
   }
 
   static async open(port: number, version: ProtocolVersion = 4): Promise<RawClient> {
-    const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
+    return RawClient.openAt(port, '127.0.0.1', version);
+  }
+
+  /** Opens a connection to `host` (e.g. '::1' for an IPv6 peer). */
+  static async openAt(port: number, host: string, version: ProtocolVersion = 4): Promise<RawClient> {
+    const socket = net.connect({ port, host, noDelay: true });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
