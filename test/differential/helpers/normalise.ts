@@ -58,9 +58,11 @@ function cleanProperties(
 
 const REASON_STRING_ONLY = new Set(['reasonString']);
 
+/** UTF-8 text when the bytes are valid UTF-8, else `hex:…` (so that no two payloads look alike). */
 function payloadText(payload: Buffer | string): string {
   const buffer = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
-  return buffer.toString('utf8');
+  const text = buffer.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(buffer) ? text : `hex:${buffer.toString('hex')}`;
 }
 
 export function normalise(p: Packet): Entry {
