@@ -42,8 +42,12 @@ export interface GatewayOptions {
   sleepBufferSize: number;
   /** Largest MQTT-SN message sent or accepted, octets (also capped by each transport's mtu). */
   maxMessageSize: number;
-  /** Keep-alive and sleep timers run for duration × this factor (§7.2 tolerance: +50 % below 1 min). */
-  keepAliveTolerance: number;
+  /**
+   * Keep-alive and sleep timers run for duration × this factor. Undefined (the default): MQTT-SN
+   * §7.2's rule, "10% higher than the indicated values for durations larger than 1 minute, and 50%
+   * higher if less" (toleranceFor in supervision.ts). A number overrides it for every duration.
+   */
+  keepAliveTolerance: number | undefined;
   /** Accept PUBLISH QoS −1 from unconnected senders (§6.8), published at QoS 0. */
   qosMinus1: boolean;
   /** Route a CONNECT or a PINGREQ-with-ClientId from a new address to the existing client (NAT, NB-IoT). */
@@ -73,7 +77,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   maxTopicsPerClient: 10_000,
   sleepBufferSize: 1000,
   maxMessageSize: 65_535,
-  keepAliveTolerance: 1.5,
+  keepAliveTolerance: undefined,
   qosMinus1: true,
   wakeupFromNewAddress: true,
   maxInflight: 1,

@@ -2,6 +2,8 @@
  * Keep-alive (active) and sleep (asleep) supervision, run by the gateway itself — not the
  * broker's keep-alive (DESIGN.md "Sleeping clients"; Paho #102 shows the trap of coupling them).
  * A client heard from within duration × tolerance (MQTT-SN §7.2) stays; otherwise it is lost.
+ * The tolerance is §7.2's: +10 % for durations over one minute, +50 % otherwise, unless
+ * options.keepAliveTolerance overrides it.
  *
  * One timer wheel per gateway instead of one Timeout per client (100 000 sensors × a Timeout is
  * ~20 MB): clients sit in 250 ms slots by deadline. A datagram only updates `lastHeard`; when a
@@ -31,18 +33,39 @@ function wheelOf(ctx: GatewayContext): Wheel {
   return wheel;
 }
 
-/** Supervise `client` for `durationSeconds` (0 = not supervised, MQTT keep-alive semantics). */
+const ONE_MINUTE_S = 60;
+
+/**
+ * The factor applied to a keep-alive or sleep duration (MQTT-SN §7.2): "the timer values should
+ * be 10% higher than the indicated values for durations larger than 1 minute, and 50% higher if
+ * less". Exactly one minute counts as "less" (the more lenient side). `override` wins if set.
+ */
+export function toleranceFor(durationSeconds: number, override: number | undefined): number {
+  if (override !== undefined) return override;
+  return durationSeconds > ONE_MINUTE_S ? 1.1 : 1.5;
+}
+
+/** The supervision limit in ms for a duration in seconds, tolerance included. */
+export function supervisionLimitMs(durationSeconds: number, override: number | undefined): number {
+  return Math.ceil(durationSeconds * toleranceFor(durationSeconds, override) * 1000);
+}
+
+/**
+ * Supervise `client` for `durationSeconds` (0 = not supervised, MQTT keep-alive semantics),
+ * counted from `since` (epoch ms; default now — a restored sleeper counts from when it fell asleep).
+ */
 export function supervise(
   ctx: GatewayContext,
   client: SnClient,
   durationSeconds: number,
   expire: Expire,
+  since: number = ctx.now(),
 ): void {
   stopSupervision(ctx, client);
   if (durationSeconds <= 0) return;
-  client.supervisionMs = Math.ceil(durationSeconds * ctx.options.keepAliveTolerance * 1000);
+  client.supervisionMs = supervisionLimitMs(durationSeconds, ctx.options.keepAliveTolerance);
   client.supervisionExpire = expire;
-  client.lastHeard = ctx.now();
+  client.lastHeard = since;
   place(ctx, wheelOf(ctx), client);
 }
 

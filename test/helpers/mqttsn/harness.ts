@@ -35,6 +35,8 @@ export interface HarnessOptions {
   debug?: boolean;
   /** Where the UDP transport broadcasts (ADVERTISE tests). */
   broadcast?: { address: string; port: number };
+  /** The gateway's clock (keep-alive and sleep supervision), epoch ms. */
+  now?: () => number;
 }
 
 /** Test defaults: fast retransmission, no ADVERTISE noise. */
@@ -58,7 +60,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   );
   const gateway = await startMqttSnGateway(
     { ...FAST, ...options.gateway },
-    { broker, transports: [udp], logger, store },
+    { broker, transports: [udp], logger, store, ...(options.now ? { now: options.now } : {}) },
   );
   const listener = await startMqttListener({ port: 0, host: '127.0.0.1' }, broker, {}, silentLogger);
   return {
