@@ -9,15 +9,30 @@ export async function mqttjs(port: number, options: IClientOptions = {}): Promis
   });
 }
 
-/** Connects like `mqttjs` and also returns the CONNACK (session present, v5 properties). */
+export interface ReceivedMessage {
+  topic: string;
+  payload: string;
+  retain: boolean;
+  qos: number;
+}
+
+/**
+ * Connects like `mqttjs` and also returns the CONNACK (session present, v5 properties) and every
+ * message received from the first byte on: a resumed session's queue may arrive in the same
+ * read as the CONNACK, before a listener added after connecting would see it.
+ */
 export async function mqttjsWithConnack(
   port: number,
   options: IClientOptions = {},
-): Promise<{ client: MqttClient; connack: IConnackPacket }> {
+): Promise<{ client: MqttClient; connack: IConnackPacket; received: ReceivedMessage[] }> {
   const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
     reconnectPeriod: 0,
     connectTimeout: 3000,
     ...options,
+  });
+  const received: ReceivedMessage[] = [];
+  client.on('message', (topic, payload, packet) => {
+    received.push({ topic, payload: payload.toString(), retain: packet.retain, qos: packet.qos });
   });
   try {
     const connack = await new Promise<IConnackPacket>((resolve, reject) => {
@@ -25,10 +40,22 @@ export async function mqttjsWithConnack(
       client.once('error', reject);
       client.once('close', () => reject(new Error('closed before CONNACK')));
     });
-    return { client, connack };
+    return { client, connack, received };
   } catch (error) {
     client.end(true);
     throw error;
+  }
+}
+
+/** Resolves once `received` holds `count` messages, or rejects after `ms`. */
+export async function waitForMessages(received: ReceivedMessage[], count: number, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (received.length < count) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `only ${received.length}/${count} messages within ${ms} ms: ${JSON.stringify(received)}`,
+      );
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
