@@ -195,6 +195,12 @@ export async function expectSameAsMosquitto(
     process.stderr.write(`mosquitto: ${JSON.stringify(asLines(mosquitto), null, 1)}\n`);
     process.stderr.write(`ours: ${JSON.stringify(asLines(ours), null, 1)}\n`);
   }
+  // A scenario whose clients never got an answer from mosquitto tests nothing: refuse it.
+  for (const [name, entries] of Object.entries(mosquitto)) {
+    const first = entries[0];
+    const unanswered = first?.event === 'timeout' && first.waitingFor === 'connack';
+    expect(unanswered, `mosquitto never answered ${name}'s CONNECT: the scenario is broken`).toBe(false);
+  }
   const map = options.mapLine ?? ((line: string) => line);
   const keep = options.keepLine ?? (() => true);
   const mapAll = (t: Transcript): Record<string, string[]> =>
