@@ -17,7 +17,8 @@ import mqtt, { type MqttClient, type Packet } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, GatewayProcess } from '../helpers/gateway-process.js';
 
-const ROUNDS = 5;
+/** Kills per run; CRASH_ROUNDS=50 repeats it many more times (the default keeps `npm test` fast). */
+const ROUNDS = Number.parseInt(process.env.CRASH_ROUNDS ?? '5', 10);
 const TOPIC = 'crash/numbers';
 /** Unacknowledged publishes the publisher keeps in flight. */
 const WINDOW = 16;
@@ -182,73 +183,78 @@ describe('crash recovery: kill -9 while publishing QoS 1 and QoS 2 to persistent
     rmSync(directory, { recursive: true, force: true });
   });
 
-  it(`loses nothing acknowledged and duplicates no QoS 2 message over ${ROUNDS} kills`, async () => {
-    gateway = await GatewayProcess.start(configFile, port);
-    const publisherClient = client(port, 'crash-publisher');
-    clients.push(publisherClient);
-    const publisher = new Publisher(publisherClient);
-    const online = new Subscriber('online', client(port, 'crash-online'));
-    // Offline for the whole run until the end: everything reaches it from the store.
-    const offline = new Subscriber('offline', client(port, 'crash-offline'));
-    // Online in odd rounds only: its queue grows while offline and drains across restarts.
-    const intermittent = new Subscriber('intermittent', client(port, 'crash-intermittent'));
-    const subscribers = [online, offline, intermittent];
-    for (const s of subscribers) clients.push(s.client);
-    for (const s of subscribers) {
-      await connected(s.client);
-      await s.client.subscribeAsync(TOPIC, { qos: 2 });
-    }
-    await connected(publisherClient);
-    // Drop the connection (no DISCONNECT, as a device that goes away): end() would make the MQTT.js
-    // instance unusable, and it must come back with its state at the end.
-    offline.client.stream.destroy();
-    await closed(offline.client);
-
-    for (let round = 1; round <= ROUNDS; round += 1) {
-      if (round > 1) {
-        gateway = await GatewayProcess.start(configFile, port);
-        await reconnect(publisherClient);
-        await reconnect(online.client);
-        if (round % 2 === 1) await reconnect(intermittent.client);
+  it(
+    `loses nothing acknowledged and duplicates no QoS 2 message over ${ROUNDS} kills`,
+    async () => {
+      gateway = await GatewayProcess.start(configFile, port);
+      const publisherClient = client(port, 'crash-publisher');
+      clients.push(publisherClient);
+      const publisher = new Publisher(publisherClient);
+      const online = new Subscriber('online', client(port, 'crash-online'));
+      // Offline for the whole run until the end: everything reaches it from the store.
+      const offline = new Subscriber('offline', client(port, 'crash-offline'));
+      // Online in odd rounds only: its queue grows while offline and drains across restarts.
+      const intermittent = new Subscriber('intermittent', client(port, 'crash-intermittent'));
+      const subscribers = [online, offline, intermittent];
+      for (const s of subscribers) clients.push(s.client);
+      for (const s of subscribers) {
+        await connected(s.client);
+        await s.client.subscribeAsync(TOPIC, { qos: 2 });
       }
-      publisher.start();
-      // Kill at a random moment once this round has got going.
-      const ackedBefore = publisher.acked.size;
-      await until(() => publisher.acked.size >= ackedBefore + 50, 5000);
-      await new Promise((ok) => setTimeout(ok, randomBetween(0, 400)));
-      await gateway.kill();
-      await Promise.all(clients.map(closed));
-    }
+      await connected(publisherClient);
+      // Drop the connection (no DISCONNECT, as a device that goes away): end() would make the MQTT.js
+      // instance unusable, and it must come back with its state at the end.
+      offline.client.stream.destroy();
+      await closed(offline.client);
 
-    // Final start: no more new messages; in-flight ones complete, then everything is delivered.
-    publisher.stop();
-    gateway = await GatewayProcess.start(configFile, port);
-    for (const c of [publisherClient, online.client, offline.client, intermittent.client]) await reconnect(c);
-    await until(() => publisher.pending === 0, 10_000);
-    const acked = [...publisher.acked].sort((a, b) => a - b);
-    await until(() => subscribers.every((s) => s.has(acked)), 15_000);
-
-    expect(acked.length).toBeGreaterThan(ROUNDS * 50);
-    for (const s of subscribers) {
-      const got = new Set(s.received.map((r) => r.n));
-      const missing = acked.filter((n) => !got.has(n));
-      expect(missing, `${s.name}: acknowledged messages never delivered`).toEqual([]);
-
-      const copies = new Map<number, number>();
-      for (const r of s.received) copies.set(r.n, (copies.get(r.n) ?? 0) + 1);
-      const qos2Twice = [...copies].filter(([n, count]) => n % 2 === 0 && count > 1).map(([n]) => n);
-      expect(qos2Twice, `${s.name}: QoS 2 messages delivered more than once`).toEqual([]);
-
-      const firstCopies: number[] = [];
-      const seen = new Set<number>();
-      for (const n of s.arrivals) {
-        if (!seen.has(n)) firstCopies.push(n);
-        seen.add(n);
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        if (round > 1) {
+          gateway = await GatewayProcess.start(configFile, port);
+          await reconnect(publisherClient);
+          await reconnect(online.client);
+          if (round % 2 === 1) await reconnect(intermittent.client);
+        }
+        publisher.start();
+        // Kill at a random moment once this round has got going.
+        const ackedBefore = publisher.acked.size;
+        await until(() => publisher.acked.size >= ackedBefore + 50, 5000);
+        await new Promise((ok) => setTimeout(ok, randomBetween(0, 400)));
+        await gateway.kill();
+        await Promise.all(clients.map(closed));
       }
-      const outOfOrder = firstCopies.filter((n, i) => i > 0 && n < firstCopies[i - 1]!);
-      expect(outOfOrder, `${s.name}: messages out of publishing order`).toEqual([]);
 
-      expect(s.received.every((r) => r.qos === (r.n % 2 === 1 ? 1 : 2))).toBe(true);
-    }
-  }, 60_000);
+      // Final start: no more new messages; in-flight ones complete, then everything is delivered.
+      publisher.stop();
+      gateway = await GatewayProcess.start(configFile, port);
+      for (const c of [publisherClient, online.client, offline.client, intermittent.client])
+        await reconnect(c);
+      await until(() => publisher.pending === 0, 10_000);
+      const acked = [...publisher.acked].sort((a, b) => a - b);
+      await until(() => subscribers.every((s) => s.has(acked)), 15_000);
+
+      expect(acked.length).toBeGreaterThan(ROUNDS * 50);
+      for (const s of subscribers) {
+        const got = new Set(s.received.map((r) => r.n));
+        const missing = acked.filter((n) => !got.has(n));
+        expect(missing, `${s.name}: acknowledged messages never delivered`).toEqual([]);
+
+        const copies = new Map<number, number>();
+        for (const r of s.received) copies.set(r.n, (copies.get(r.n) ?? 0) + 1);
+        const qos2Twice = [...copies].filter(([n, count]) => n % 2 === 0 && count > 1).map(([n]) => n);
+        expect(qos2Twice, `${s.name}: QoS 2 messages delivered more than once`).toEqual([]);
+
+        const firstCopies: number[] = [];
+        const seen = new Set<number>();
+        for (const n of s.arrivals) {
+          if (!seen.has(n)) firstCopies.push(n);
+          seen.add(n);
+        }
+        const outOfOrder = firstCopies.filter((n, i) => i > 0 && n < firstCopies[i - 1]!);
+        expect(outOfOrder, `${s.name}: messages out of publishing order`).toEqual([]);
+
+        expect(s.received.every((r) => r.qos === (r.n % 2 === 1 ? 1 : 2))).toBe(true);
+      }
+    },
+    60_000 + ROUNDS * 4_000,
+  );
 });
