@@ -1,7 +1,7 @@
 /**
  * Per-client gateway state that must outlive a restart (DESIGN.md: topic ids survive CleanSession=0
  * reconnects and gateway restarts; research §4 item 9 — Paho, EMQX and RSMB lose them): the topic
- * table, the will as last given to the core, and whether the client sleeps. The core persists the
+ * table, the will as last given to the core, and whether (and since when) the client sleeps. The core persists the
  * session itself (subscriptions, queued messages); this is the gateway's own part, saved with
  * store.saveGatewayState as an opaque JSON value.
  *
@@ -19,6 +19,11 @@ export interface SavedClientState {
   will?: { topic: string; payload: string; qos: QoS; retain: boolean };
   /** Sleep duration in seconds when the client was asleep. */
   asleep?: number;
+  /**
+   * Epoch ms the sleep timer counts from (the client's last message: DISCONNECT with duration, or
+   * the end of its last wake-up). A restart honours it: the timer does not start again from zero.
+   */
+  asleepSince?: number;
 }
 
 const pending = new WeakMap<GatewayContext, Set<SnClient>>();
@@ -79,7 +84,10 @@ function serialise(client: SnClient): SavedClientState {
       retain: will.retain,
     };
   }
-  if (client.state.kind === 'asleep') saved.asleep = client.state.duration;
+  if (client.state.kind === 'asleep') {
+    saved.asleep = client.state.duration;
+    saved.asleepSince = client.lastHeard;
+  }
   return saved;
 }
 
@@ -96,6 +104,15 @@ export function parseClientState(value: unknown): SavedClientState | undefined {
     return undefined;
   }
   return v as SavedClientState;
+}
+
+/**
+ * When a restored sleeper's timer counts from: the saved sleep start, or `now` for state written
+ * before it was saved (or a start in the future, after the clock was set back).
+ */
+export function sleepStartOf(saved: SavedClientState, now: number): number {
+  const since = saved.asleepSince;
+  return typeof since === 'number' && Number.isFinite(since) && since <= now ? since : now;
 }
 
 export function willOf(saved: SavedClientState): Will | undefined {

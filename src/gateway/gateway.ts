@@ -15,7 +15,7 @@ import type { GatewayContext } from './context.js';
 import { startAdvertising } from './discovery.js';
 import { answerMalformed, dispatch } from './dispatcher.js';
 import { directEndpoint, type Endpoint, forwardedEndpoint } from './forwarder.js';
-import { parseClientState, willOf } from './gateway-state.js';
+import { parseClientState, sleepStartOf, willOf } from './gateway-state.js';
 import {
   emptyStats,
   type GatewayOptions,
@@ -140,7 +140,8 @@ function malformed(ctx: GatewayContext, peer: string, size: number, reason: stri
 
 /**
  * Clients of a previous run (store.saveGatewayState): topic ids and will come back; a client that
- * was asleep is asleep again with a fresh sleep timer, so its will still fires if it never wakes.
+ * was asleep is asleep again, its sleep timer counting from when it fell asleep (not from this
+ * start-up), so its will fires on time if it never wakes — at once if the sleep already expired.
  */
 function restoreClients(ctx: GatewayContext, deps: GatewayDeps): void {
   let saved: StoredGatewayState[] = deps.restoredState ?? [];
@@ -168,7 +169,7 @@ function restoreClients(ctx: GatewayContext, deps: GatewayDeps): void {
     ctx.clients.add(client);
     if (state.asleep !== undefined && state.asleep > 0) {
       ctx.clients.setState(client, { kind: 'asleep', duration: state.asleep });
-      superviseRestoredSleep(ctx, client, state.asleep);
+      superviseRestoredSleep(ctx, client, state.asleep, sleepStartOf(state, ctx.now()));
     }
   }
   if (saved.length > 0) ctx.logger.info(`MQTT-SN gateway: restored the state of ${saved.length} client(s)`);

@@ -85,10 +85,19 @@ export function maybeFinishWake(ctx: GatewayContext, client: SnClient): void {
   state.session.detach();
   ctx.clients.setState(client, { kind: 'asleep', duration: state.duration });
   supervise(ctx, client, state.duration, sleepExpired);
+  saveClientState(ctx, client); // the new sleep start, so a restart counts from it
   if (endpoint !== undefined) send(ctx, endpoint, { type: 'PINGRESP' });
 }
 
-/** Sleep supervision restarted for a client restored asleep from the store at start-up. */
-export function superviseRestoredSleep(ctx: GatewayContext, client: SnClient, duration: number): void {
-  supervise(ctx, client, duration, sleepExpired);
+/**
+ * Sleep supervision for a client restored asleep from the store at start-up, counted from `since`
+ * (when it fell asleep); an expired sleep is declared lost at the next supervision tick.
+ */
+export function superviseRestoredSleep(
+  ctx: GatewayContext,
+  client: SnClient,
+  duration: number,
+  since: number,
+): void {
+  supervise(ctx, client, duration, sleepExpired, since);
 }
