@@ -82,4 +82,18 @@ describe('19 CONNECT', () => {
       await a.ping();
     });
   });
+
+  it('19-06 long (200 characters) and non-ASCII client ids are accepted in 3.1.1 and 5', async () => {
+    await expectSameAsMosquitto(async (run) => {
+      for (const version of [4, 5] as const) {
+        const long = await run.connect(`long${version}`, { version, clientId: 'x'.repeat(200) + version });
+        await long.ping();
+        const accented = await run.connect(`accented${version}`, {
+          version,
+          clientId: `capteur-é-${version}`,
+        });
+        await accented.ping();
+      }
+    });
+  });
 });
