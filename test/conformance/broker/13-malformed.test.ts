@@ -147,11 +147,19 @@ describe.each([4, 5] as const)('13 malformed, protocol %i', (v) => {
     await client.expectClosed();
     const line = await waitForLog(t.logs, log);
     expect(line).toMatch(
-      new RegExp(`Client bad${v} from 127\\.0\\.0\\.1:\\d+: .*closing \\(0x${reason.toString(16)}`),
+      new RegExp(
+        `Client bad${v} from 127\\.0\\.0\\.1:${client.localPort}: .*closing \\(0x${reason.toString(16)}`,
+      ),
     );
     await brokerStillServes();
   });
 });
+
+/** The failure line names this very peer (its port) and the reason, then the v5 reason code. */
+async function expectFailureLine(c: RawClient, reason: string, code: string): Promise<void> {
+  const peer = `127\\.0\\.0\\.1:${c.localPort}`;
+  await waitForLog(t.logs, new RegExp(`Client <unknown> from ${peer}: ${reason}.*; closing \\(${code}`));
+}
 
 describe('13 malformed, before CONNECT', () => {
   it('13-20 a PUBLISH before CONNECT closes the connection [MQTT-3.1.0-1]', async () => {
@@ -159,10 +167,7 @@ describe('13 malformed, before CONNECT', () => {
     raws.push(c);
     c.send(publishBytes(4, 0, ascii('a')));
     await c.expectClosed();
-    await waitForLog(
-      t.logs,
-      /Client <unknown> from 127\.0\.0\.1:\d+: first packet is not CONNECT \(byte 0x30\)/,
-    );
+    await expectFailureLine(c, 'first packet is not CONNECT \\(byte 0x30\\)', '0x82 ProtocolError');
     expect(c.pending()).toEqual([]);
     await brokerStillServes();
   });
@@ -175,6 +180,7 @@ describe('13 malformed, before CONNECT', () => {
     await c.expectClosed();
     // Nothing near the announced size was reserved.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+    await expectFailureLine(c, 'first packet is not CONNECT \\(byte 0x30\\)', '0x82 ProtocolError');
     await brokerStillServes();
   });
 
@@ -183,7 +189,7 @@ describe('13 malformed, before CONNECT', () => {
     raws.push(c);
     c.send([0x10, 0xff, 0xff, 0xff, 0x7f]);
     await c.expectClosed();
-    await waitForLog(t.logs, /packet of 268435460 bytes over maximum 512/);
+    await expectFailureLine(c, 'packet of 268435460 bytes over maximum 512', '0x95 PacketTooLarge');
     await brokerStillServes();
   });
 
@@ -193,7 +199,7 @@ describe('13 malformed, before CONNECT', () => {
     c.send([0x10, 13, 0, 4, ...ascii('MQTX'), 4, 2, 0, 60, 0, 1, 0x78]);
     await c.expectClosed();
     expect(c.pending()).toEqual([]);
-    await waitForLog(t.logs, /unknown protocol name 'MQTX'/);
+    await expectFailureLine(c, "unknown protocol name 'MQTX'", '0x81 MalformedPacket');
   });
 
   it('13-24 a CONNECT with the reserved flag set is closed [MQTT-3.1.2-3]', async () => {
@@ -201,7 +207,7 @@ describe('13 malformed, before CONNECT', () => {
     raws.push(c);
     c.send([0x10, 13, 0, 4, ...ascii('MQTT'), 4, 3, 0, 60, 0, 1, 0x78]);
     await c.expectClosed();
-    await waitForLog(t.logs, /Connect flag bit 0 must be 0/);
+    await expectFailureLine(c, 'Connect flag bit 0 must be 0', '0x81 MalformedPacket');
   });
 
   it('13-25 bytes split at every boundary still make a valid session', async () => {
@@ -226,6 +232,6 @@ describe('13 malformed, before CONNECT', () => {
     c.send([0x10, 16, 0, 4, ...ascii('MQTT'), 5, 2, 0, 60, 0, 0, 3, 0x61, 0xff, 0x62]);
     await c.expectClosed();
     expect(c.pending()).toEqual([]);
-    await waitForLog(t.logs, /invalid UTF-8 in client id/);
+    await expectFailureLine(c, 'invalid UTF-8 in client id', '0x81 MalformedPacket');
   });
 });

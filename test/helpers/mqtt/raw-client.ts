@@ -14,11 +14,14 @@ export class RawClient {
   private closedFlag = false;
   readonly closed: Promise<void>;
   decodeErrors: string[] = [];
+  /** Our side's port, kept after the close (the broker's log names the peer by it). */
+  readonly localPort: number;
 
   private constructor(
     readonly socket: net.Socket,
     readonly version: ProtocolVersion,
   ) {
+    this.localPort = socket.localPort ?? 0;
     const parser = createParser({ protocolVersion: version });
     parser.on('packet', (p: Packet) => {
       this.received.push(p);
