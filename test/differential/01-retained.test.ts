@@ -80,4 +80,19 @@ describe.each([3, 4, 5] as const)('01 retained, MQTT %i', (version) => {
       { deviations },
     );
   });
+
+  it('01-04 the same filter twice in one SUBSCRIBE: two grants, the second replaces the first', async () => {
+    await expectSameAsMosquitto(async (run) => {
+      const pub = await run.connect('pub', { version, clientId: 'pub' });
+      await pub.publish('d/x', 'retained', { qos: 2, retain: true });
+      const s = await run.connect('s', { version, clientId: 's' });
+      await s.subscribe([
+        { topic: 'd/x', qos: 2 },
+        { topic: 'd/x', qos: 0 },
+      ]);
+      await run.sync();
+      await pub.publish('d/x', 'live', { qos: 2 });
+      await run.sync();
+    });
+  });
 });
