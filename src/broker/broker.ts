@@ -90,11 +90,16 @@ export class Broker implements BrokerApi {
     return { ok: true, session: handle, sessionPresent: present };
   }
 
-  resume(clientId: string, link: ClientLink, info: LinkInfo): SessionHandle | undefined {
+  resume(
+    clientId: string,
+    link: ClientLink,
+    info: LinkInfo,
+    options?: { maxQueued?: number },
+  ): SessionHandle | undefined {
     const session = this.ctx.sessions.get(clientId);
     if (!session || this.closed) return undefined;
     const handle = new ConnectionHandle(this.ctx, session);
-    resume(this.ctx, session, link, info, handle);
+    resume(this.ctx, session, link, info, handle, options?.maxQueued);
     return handle;
   }
 

@@ -142,6 +142,7 @@ export function connect<H extends object>(
     ctx.sessions.set(req.clientId, session);
   }
   session.will = req.will;
+  session.maxQueued = req.maxQueued;
   session.copyPerSubscription = protocol === 'mqtt' && req.info.protocolVersion === 5;
   const h = handle(session);
   attach(ctx, session, req.link, req.info, h);
@@ -163,7 +164,9 @@ export function resume(
   link: ClientLink,
   info: LinkInfo,
   handle: object,
+  maxQueued?: number,
 ): void {
+  if (maxQueued !== undefined) session.maxQueued = maxQueued;
   const oldLink = unlink(ctx, session, 'session taken over');
   oldLink?.close(ReasonCode.SessionTakenOver);
   cancelWill(session);

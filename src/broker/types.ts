@@ -127,6 +127,14 @@ export interface ConnectRequest {
   will?: Will;
   /** Queue QoS 0 messages while offline (MQTT-SN sleeping clients, or broker config). */
   queueQos0?: boolean;
+  /**
+   * This session's queue bound, used instead of BrokerOptions.maxQueuedMessages (0 = unbounded):
+   * the MQTT-SN sleep buffer (§6.14). When full, the oldest queued QoS 0 message goes first, then
+   * the oldest queued message (never one in flight): a sleeping sensor wants the newest ones.
+   * Each drop counts like the global bound's (metrics.publishDropped, 'messageDropped' with
+   * reason 'queue-full'). Kept for the session until the next connect changes it. (Additive.)
+   */
+  maxQueued?: number;
   link: ClientLink;
   info: LinkInfo;
 }
@@ -284,9 +292,16 @@ export interface BrokerApi {
    * Re-attach a link to an existing detached session without touching its will or options
    * (MQTT-SN PINGREQ with ClientId from a sleeping client, §6.14). Queued messages are then
    * delivered through the link; link.drained() is called when none remain.
-   * Returns undefined when no session exists for the id.
+   * Returns undefined when no session exists for the id. `options.maxQueued` sets the session's
+   * queue bound as ConnectRequest.maxQueued does (a session restored from the store has none until
+   * its client connects or resumes). (Additive.)
    */
-  resume(clientId: string, link: ClientLink, info: LinkInfo): SessionHandle | undefined;
+  resume(
+    clientId: string,
+    link: ClientLink,
+    info: LinkInfo,
+    options?: { maxQueued?: number },
+  ): SessionHandle | undefined;
   /**
    * End a detached session's sleep as lost: publish its will (MQTT-SN sleep timer expiry, §6.14).
    */

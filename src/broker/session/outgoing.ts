@@ -83,10 +83,13 @@ function enqueue(
   retain: boolean,
   subscriptionIds: readonly number[] | undefined,
 ): void {
-  const max = ctx.options.maxQueuedMessages;
-  if (max > 0 && session.queue.length >= max) {
-    // Full: the oldest QoS 0 makes room (BrokerOptions.maxQueuedMessages); otherwise the new one goes.
-    const victim = session.queue.removeOldestQos0();
+  const own = session.maxQueued;
+  const max = own ?? ctx.options.maxQueuedMessages;
+  while (max > 0 && session.queue.length >= max) {
+    // Full: the oldest QoS 0 makes room (BrokerOptions.maxQueuedMessages); otherwise the new one
+    // goes — or, with the session's own bound (an MQTT-SN sleep buffer), the oldest queued one.
+    const victim =
+      session.queue.removeOldestQos0() ?? (own !== undefined ? session.queue.shift() : undefined);
     if (!victim) {
       dropMessage(ctx, session, message.topic, 'queue-full');
       return;

@@ -60,6 +60,8 @@ export class Session {
    */
   redeliveryPending = false;
   username: string | undefined;
+  /** ConnectRequest.maxQueued: this session's queue bound instead of the broker's (MQTT-SN sleepers). */
+  maxQueued: number | undefined = undefined;
   /**
    * Overlapping subscriptions give one copy each (an MQTT 5 client, as mosquitto does it) rather
    * than one folded copy (3.1.1, MQTT-SN). Set at every connect; a session restored from the
