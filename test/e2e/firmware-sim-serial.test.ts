@@ -4,12 +4,14 @@
  * forwarder encapsulation, §5.5) and XBee API mode 1 and 2 (several radios, one 64-bit address
  * each). The summary is checked against what an MQTT.js subscriber received.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFleet, startFleet } from '../../firmware-sim/index.js';
+import { runFleet, type Summary, startFleet } from '../../firmware-sim/index.js';
 import type { SerialFraming } from '../../firmware-sim/links/serial.js';
 import { type RunningApp, startGateway } from '../../src/app.js';
 import { parseGatewayConfig } from '../../src/config/load.js';
@@ -112,6 +114,52 @@ describe('firmware-sim against the gateway over a socat serial line', () => {
       }
     },
   );
+
+  it('the CLI: --serial DEVICE --framing xbee-api1, summary matching the subscriber', async () => {
+    const cli = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'bin/firmware-sim.js');
+    const sub = await watch('sensors/+/temperature');
+    try {
+      const args = [
+        '--serial',
+        pairs.get('xbee1')!.b,
+        '--framing',
+        'xbee-api1',
+        '--sensors',
+        '2',
+        '--count',
+        '3',
+      ];
+      args.push('--interval', '0.05', '--battery-every', '0', '--t-retry', '0.5', '--ramp', '0.1');
+      args.push('--id-prefix', 'clix-', '--json', '--quiet');
+      const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await new Promise<number | null>((ok) => child.on('exit', ok));
+      clearTimeout(timer);
+      expect(code, stderr).toBe(0);
+      const summary = JSON.parse(stdout) as Summary;
+      expect(summary.transport).toContain('xbee-api1');
+      expect(summary.totals).toMatchObject({ sent: 6, acknowledged: 6, lost: 0 });
+      await until(() => sub.seen.filter((k) => k.startsWith('clix-')).length >= 6, 'the readings');
+      expect(sub.seen.filter((k) => k.startsWith('clix-')).sort()).toEqual([
+        'clix-1#1',
+        'clix-1#2',
+        'clix-1#3',
+        'clix-2#1',
+        'clix-2#2',
+        'clix-2#3',
+      ]);
+    } finally {
+      await sub.client.endAsync();
+    }
+  });
 
   it('an XBee sensor takes a command from its command topic', async () => {
     const sub = await watch('sensors/xcmd-2/temperature');
