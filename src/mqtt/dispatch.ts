@@ -134,7 +134,7 @@ export function failConnection(conn: MqttConnection, error: unknown): void {
       };
       conn.send(v5Answer ? withReasonString(connack, message, conn.clientMaximumPacketSize) : connack);
     }
-  } else if (conn.protocolVersion === 5 && !(error instanceof MqttProtocolError && error.closeOnly)) {
+  } else if (conn.protocolVersion === 5) {
     conn.send(
       withReasonString({ cmd: 'disconnect', reasonCode: reason }, message, conn.clientMaximumPacketSize),
     );

@@ -14,8 +14,6 @@ export class MqttProtocolError extends Error {
   constructor(
     readonly reason: number,
     message: string,
-    /** Close without telling the client (no v5 DISCONNECT), where mosquitto does so. */
-    readonly closeOnly = false,
   ) {
     super(message);
   }
