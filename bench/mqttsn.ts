@@ -11,16 +11,26 @@
  * is printed beside every figure. Prints a table and writes bench/results/mqttsn-<time>.json.
  *
  *   npm run build && node dist/bench/mqttsn.js [--runs 3] [--scenario fanin-qos0,clients] [--help]
+ *
+ * `--load firmware-sim` drives the fan-in and latency scenarios with firmware-sim's sensors (full
+ * MQTT-SN clients, bench/mqttsn/firmware-sim-load.ts) instead of the raw-socket generator:
+ *
+ *   node dist/bench/mqttsn.js --load firmware-sim --scenario fanin-qos1 --sensors 1000 --messages 50000
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { installExitHandlers, killAllChildren } from './cleanup.js';
 import { figures, type Recorded } from './mqttsn/figures.js';
+import {
+  type FirmwareSimFigures,
+  formatFirmwareSimTable,
+  runFirmwareSimLoad,
+} from './mqttsn/firmware-sim-load.js';
 import { REPOSITORY } from './mqttsn/gateway.js';
 import { measure } from './mqttsn/measure.js';
-import { type Options, plan, SCENARIOS, type ScenarioName } from './mqttsn/plan.js';
+import { LOADS, type Options, plan, SCENARIOS, type ScenarioName } from './mqttsn/plan.js';
 import { formatTable } from './mqttsn/report.js';
 import { MAX_PAYLOAD, MIN_PAYLOAD } from './mqttsn/sn-wire.js';
 
@@ -81,7 +91,12 @@ function parseOptions(argv: string[]): Options {
       positiveInt,
       60,
     )
-    .option('--json <file>', 'where to write the results (default bench/results/mqttsn-<time>.json)');
+    .option('--json <file>', 'where to write the results (default bench/results/mqttsn-<time>.json)')
+    .addOption(
+      new Option('--load <kind>', 'who makes the load: the raw-socket generator, or firmware-sim sensors')
+        .choices(LOADS)
+        .default('generator'),
+    );
   program.parse(argv);
   return program.opts<Options>();
 }
@@ -123,9 +138,42 @@ async function runAll(options: Options): Promise<Recorded[]> {
   return records;
 }
 
+/** The fan-in and latency scenarios with firmware-sim as the load (the clients scenario has none). */
+async function runWithFirmwareSim(options: Options): Promise<void> {
+  const rows: FirmwareSimFigures[] = [];
+  for (let run = 1; run <= options.runs; run++) {
+    for (const scenario of options.scenario) {
+      if (scenario === 'clients') {
+        process.stderr.write('bench: clients has no firmware-sim load (use the generator); skipped\n');
+        continue;
+      }
+      process.stderr.write(`bench: ${scenario}/firmware-sim run ${run} …\n`);
+      rows.push(await runFirmwareSimLoad(options, scenario, run));
+    }
+  }
+  process.stdout.write(
+    `\nMQTT-SN gateway with firmware-sim as the load (${cpus().length} cores, node ${process.version})\n\n`,
+  );
+  process.stdout.write(`${formatFirmwareSimTable(rows)}\n`);
+  const file =
+    options.json ??
+    join(
+      REPOSITORY,
+      'bench/results',
+      `mqttsn-firmware-sim-${new Date().toISOString().replaceAll(':', '-')}.json`,
+    );
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ options, rows }, null, 2)}\n`);
+  process.stdout.write(`\nresults: ${file}\n`);
+}
+
 async function main(): Promise<void> {
   installExitHandlers();
   const options = parseOptions(process.argv);
+  if (options.load === 'firmware-sim') {
+    await runWithFirmwareSim(options);
+    return;
+  }
   const startedAt = new Date();
   // Other work on the machine takes CPU from both the gateway and the generator: say so beside the figures.
   const loadBefore = loadavg()[0] ?? 0;

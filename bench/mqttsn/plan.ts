@@ -5,7 +5,12 @@ import type { ConnectJob, FaninJob, Job, PublishPath, Qos01 } from './protocol.j
 export const SCENARIOS = ['fanin-qos0', 'fanin-qos1', 'latency', 'clients'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
+/** Who makes the load: the raw-socket generator processes, or firmware-sim's sensors (issue 6). */
+export const LOADS = ['generator', 'firmware-sim'] as const;
+export type LoadName = (typeof LOADS)[number];
+
 export interface Options {
+  load: LoadName;
   scenario: ScenarioName[];
   runs: number;
   sensors: number;
