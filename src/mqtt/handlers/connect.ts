@@ -131,6 +131,8 @@ function authenticate(conn: MqttConnection, packet: IConnectPacket, clientId: st
 }
 
 export function handleConnect(conn: MqttConnection, packet: IConnectPacket): void {
+  // Known before any refusal: a refusing CONNACK's reason string must fit it [MQTT-3.2.2-19].
+  conn.clientMaximumPacketSize = packet.properties?.maximumPacketSize ?? 0;
   checkProperties(packet);
   checkConnectStrings(conn, packet);
   const { id, assigned } = chooseClientId(conn, packet);
@@ -140,7 +142,6 @@ export function handleConnect(conn: MqttConnection, packet: IConnectPacket): voi
   const v5 = conn.protocolVersion === 5;
   const props = packet.properties;
   conn.sessionExpiry = v5 ? (props?.sessionExpiryInterval ?? 0) : packet.clean ? 0 : NEVER_EXPIRES;
-  conn.clientMaximumPacketSize = props?.maximumPacketSize ?? 0;
   const info: LinkInfo = {
     protocol: 'mqtt',
     protocolVersion: conn.protocolVersion,

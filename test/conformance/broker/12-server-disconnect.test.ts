@@ -105,6 +105,30 @@ describe('12 server DISCONNECT and reason strings (v5)', () => {
     expect(d.properties?.reasonString).toBeUndefined();
   });
 
+  it("12-09 no reason string on a refusing CONNACK past the client's Maximum Packet Size", async () => {
+    t = await startTestBroker({
+      authenticate: () => ({
+        ok: false,
+        reason: 0x87,
+        why: 'a reason far longer than the client would take',
+      }),
+    });
+    const c = await RawClient.open(t.port, 5);
+    raws.push(c);
+    c.send({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 5,
+      clientId: 'small',
+      clean: true,
+      keepalive: 60,
+      properties: { maximumPacketSize: 20 },
+    });
+    const connack = await c.expect('connack');
+    expect(connack.reasonCode).toBe(0x87);
+    expect(connack.properties?.reasonString).toBeUndefined();
+  });
+
   it('12-06 MQTT.js sees the server DISCONNECT reason code and string', async () => {
     t = await startTestBroker({ maxPacketSize: 200 });
     const c = await mqttjs(t.port, { protocolVersion: 5, clientId: 'js-big' });
