@@ -11,7 +11,13 @@ import type { TopicRegistry } from './topic-registry.js';
 
 /** Something queued for sending to the client, in order (§6.10: REGISTER goes before its PUBLISH). */
 export type OutboundItem =
-  | { kind: 'publish'; delivery: Delivery; reregistered: boolean }
+  | {
+      kind: 'publish';
+      delivery: Delivery;
+      reregistered: boolean;
+      /** The PUBLISH went on the air at least once (so a later re-send of it is a real one). */
+      sent: boolean;
+    }
   | { kind: 'pubrel'; packetId: number };
 
 /** The one REGISTER / QoS≥1 PUBLISH / PUBREL the client has not yet answered (§6.5, §6.6). */
@@ -52,6 +58,13 @@ export class SnClient {
   outstanding: Outstanding | undefined;
   /** Deliveries still to drop at this wake-up, beyond sleepBufferSize (§6.14). */
   skipDeliveries = 0;
+  /**
+   * Packet ids of QoS≥1 deliveries the core handed over that never went on the air (dropped from
+   * the gateway's queue when the link went away, or held past a wake-up's backlog). The core
+   * re-sends them with DUP=1, but to the client they are first transmissions: DUP is set only on
+   * re-sends (MQTT-SN §5.3.4, [MQTT-3.3.1-1]). Saved with the gateway state.
+   */
+  readonly untransmitted = new Set<number>();
   private msgIdCounter = 0;
 
   constructor(

@@ -24,6 +24,8 @@ export interface SavedClientState {
    * the end of its last wake-up). A restart honours it: the timer does not start again from zero.
    */
   asleepSince?: number;
+  /** SnClient.untransmitted: in flight in the core, never sent (their first sending has no DUP). */
+  untransmitted?: number[];
 }
 
 const pending = new WeakMap<GatewayContext, Set<SnClient>>();
@@ -84,6 +86,7 @@ function serialise(client: SnClient): SavedClientState {
       retain: will.retain,
     };
   }
+  if (client.untransmitted.size > 0) saved.untransmitted = [...client.untransmitted];
   if (client.state.kind === 'asleep') {
     saved.asleep = client.state.duration;
     saved.asleepSince = client.lastHeard;
@@ -113,6 +116,13 @@ export function parseClientState(value: unknown): SavedClientState | undefined {
 export function sleepStartOf(saved: SavedClientState, now: number): number {
   const since = saved.asleepSince;
   return typeof since === 'number' && Number.isFinite(since) && since <= now ? since : now;
+}
+
+/** The saved `untransmitted` packet ids that are valid ones (1..65535). */
+export function untransmittedOf(saved: SavedClientState): number[] {
+  const ids = saved.untransmitted;
+  if (!Array.isArray(ids)) return [];
+  return ids.filter((id): id is number => Number.isInteger(id) && id >= 1 && id <= 0xffff);
 }
 
 export function willOf(saved: SavedClientState): Will | undefined {

@@ -15,7 +15,7 @@ import type { GatewayContext } from './context.js';
 import { startAdvertising } from './discovery.js';
 import { answerMalformed, dispatch } from './dispatcher.js';
 import { directEndpoint, type Endpoint, forwardedEndpoint } from './forwarder.js';
-import { parseClientState, sleepStartOf, willOf } from './gateway-state.js';
+import { parseClientState, sleepStartOf, untransmittedOf, willOf } from './gateway-state.js';
 import {
   emptyStats,
   type GatewayOptions,
@@ -62,6 +62,7 @@ export async function startMqttSnGateway(
     stats,
     closing: false,
   };
+  countSleepBufferDrops(ctx);
   restoreClients(ctx, deps);
   const started: DatagramTransport[] = [];
   try {
@@ -86,6 +87,17 @@ export async function startMqttSnGateway(
       await Promise.allSettled(deps.transports.map((t) => t.close()));
     },
   };
+}
+
+/**
+ * The core bounds each MQTT-SN session's buffer (ConnectRequest.maxQueued = sleepBufferSize) and
+ * drops the oldest when it is full; those drops are the gateway's sleepBufferDropped.
+ */
+function countSleepBufferDrops(ctx: GatewayContext): void {
+  ctx.broker.on?.('messageDropped', (event) => {
+    if (ctx.closing || event.reason !== 'queue-full') return;
+    if (ctx.clients.get(event.clientId) !== undefined) ctx.stats.sleepBufferDropped++;
+  });
 }
 
 function onDatagram(ctx: GatewayContext, data: Buffer, from: PeerAddress): void {
@@ -166,6 +178,7 @@ function restoreClients(ctx: GatewayContext, deps: GatewayDeps): void {
     client.stateSaved = true;
     client.topics.restore(state.topics);
     client.will = willOf(state);
+    for (const id of untransmittedOf(state)) client.untransmitted.add(id);
     ctx.clients.add(client);
     if (state.asleep !== undefined && state.asleep > 0) {
       ctx.clients.setState(client, { kind: 'asleep', duration: state.asleep });

@@ -35,9 +35,10 @@ export interface GatewayOptions {
   /** Topic ids a client may register; beyond it REGACK / SUBACK 0x01 congestion. */
   maxTopicsPerClient: number;
   /**
-   * Messages delivered to a sleeping client per wake-up (§6.14). The core queues everything while
-   * the client sleeps (bounded by the broker's maxQueuedMessages); on wake-up only the newest
-   * `sleepBufferSize` are sent, older ones are dropped and counted (stats().sleepBufferDropped).
+   * Messages buffered for a client (§6.14 sleep buffer). The core queues everything while the
+   * client sleeps, QoS 0 too, within this bound (ConnectRequest.maxQueued): when full, the oldest
+   * QoS 0 message is dropped first, then the oldest; each drop is counted (sleepBufferDropped).
+   * The same bound applies to an active client's backlog.
    */
   sleepBufferSize: number;
   /** Largest MQTT-SN message sent or accepted, octets (also capped by each transport's mtu). */
@@ -132,7 +133,7 @@ export interface GatewayStats {
   qosMinus1Published: number;
   /** PUBLISH QoS −1 messages refused (switched off, or a normal topic id). */
   qosMinus1Dropped: number;
-  /** Messages dropped from a sleeping client's buffer beyond sleepBufferSize (§6.14). */
+  /** Messages dropped from a client's buffer beyond sleepBufferSize (§6.14), asleep or at a wake-up. */
   sleepBufferDropped: number;
   /** Deliveries dropped because the client refused the topic or the topic table was full. */
   deliveriesDropped: number;

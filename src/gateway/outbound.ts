@@ -61,8 +61,9 @@ export function completeInCore(session: SessionHandle | undefined, delivery: Del
 /**
  * An awake client gets this wake-up's backlog (§6.14: "the buffered messages"), then PINGRESP.
  * A QoS≥1 message routed to it during the flush is not sent now: it stays in flight in the core,
- * which re-sends it at the next wake-up. Otherwise a busy topic would keep a sleeper awake forever.
- * Returns whether the delivery belongs to this wake-up (QoS 0 always goes: it needs no answer).
+ * which hands it over again at the next wake-up (sent then without DUP: `untransmitted`).
+ * Otherwise a busy topic would keep a sleeper awake forever. Returns whether the delivery belongs
+ * to this wake-up (QoS 0 always goes: it needs no answer).
  */
 function withinWakeBudget(client: SnClient, qos: number): boolean {
   const state = client.state;
@@ -74,9 +75,24 @@ function withinWakeBudget(client: SnClient, qos: number): boolean {
   return qos === 0;
 }
 
+/**
+ * DUP only on a re-send (§5.3.4): the core marks every redelivery of an in-flight message, but one
+ * that never left the gateway goes out now for the first time.
+ */
+function firstTransmissionFlag(ctx: GatewayContext, client: SnClient, delivery: Delivery): Delivery {
+  const id = delivery.packetId;
+  if (id === undefined || !client.untransmitted.delete(id)) return delivery;
+  saveClientState(ctx, client);
+  return delivery.dup ? { ...delivery, dup: false } : delivery;
+}
+
 /** Queue one delivery from the core (ClientLink.deliver). */
-export function enqueueDelivery(ctx: GatewayContext, client: SnClient, delivery: Delivery): void {
-  if (!withinWakeBudget(client, delivery.qos)) return;
+export function enqueueDelivery(ctx: GatewayContext, client: SnClient, received: Delivery): void {
+  const delivery = firstTransmissionFlag(ctx, client, received);
+  if (!withinWakeBudget(client, delivery.qos)) {
+    if (delivery.packetId !== undefined) client.untransmitted.add(delivery.packetId);
+    return;
+  }
   if (client.skipDeliveries > 0) {
     // Beyond sleepBufferSize at this wake-up: the oldest go (options.ts, sleepBufferSize).
     client.skipDeliveries--;
@@ -85,7 +101,7 @@ export function enqueueDelivery(ctx: GatewayContext, client: SnClient, delivery:
     return;
   }
   if (client.state.kind === 'awake' && delivery.qos > 0) client.state.coreIdle = false;
-  client.queue.push({ kind: 'publish', delivery, reregistered: false });
+  client.queue.push({ kind: 'publish', delivery, reregistered: false, sent: false });
   pump(ctx, client);
 }
 
@@ -148,6 +164,7 @@ export function pump(ctx: GatewayContext, client: SnClient): void {
       dropHead(ctx, client, session, 'the PUBLISH does not fit');
       continue;
     }
+    item.sent = true;
     if (delivery.qos === 0) {
       client.queue.shift();
       continue;
@@ -313,13 +330,17 @@ function logUnexpected(ctx: GatewayContext, client: SnClient, what: string): voi
 
 /**
  * The link is going away (sleep, reconnect, lost): forget what is queued here. QoS≥1 deliveries
- * stay in flight in the core, which re-sends them with DUP on the next attach (§6.14 wake-up or
- * CONNECT); only QoS 0 messages still queued here are lost, and counted.
+ * stay in flight in the core, which re-sends them on the next attach (§6.14 wake-up or CONNECT):
+ * with DUP if they went on the air, without if they never did (`untransmitted`, e.g. a PUBLISH
+ * still waiting for its REGACK). Only QoS 0 messages still queued here are lost, and counted.
  */
 export function resetOutbound(ctx: GatewayContext, client: SnClient): void {
   stopRetry(client);
   for (const item of client.queue) {
-    if (item.kind === 'publish' && item.delivery.qos === 0) ctx.stats.deliveriesDropped++;
+    if (item.kind !== 'publish') continue;
+    const id = item.delivery.packetId;
+    if (item.delivery.qos === 0) ctx.stats.deliveriesDropped++;
+    else if (!item.sent && id !== undefined) client.untransmitted.add(id);
   }
   client.queue.length = 0;
   client.outstanding = undefined;

@@ -48,7 +48,9 @@ export function wakeUp(ctx: GatewayContext, client: SnClient, endpoint: Endpoint
   client.link = link;
   ctx.clients.setState(client, { kind: 'awake', session: undefined, duration, coreIdle: false, budget: 0 });
   supervise(ctx, client, 0, sleepExpired);
-  const session = ctx.broker.resume(client.clientId, link, linkInfo(ctx, endpoint, client.username));
+  const session = ctx.broker.resume(client.clientId, link, linkInfo(ctx, endpoint, client.username), {
+    maxQueued: ctx.options.sleepBufferSize, // a session restored from the store had no bound yet
+  });
   const state = client.state;
   if (session === undefined) {
     client.link = undefined;
@@ -59,7 +61,11 @@ export function wakeUp(ctx: GatewayContext, client: SnClient, endpoint: Endpoint
   state.session = session;
   const pending = session.pendingCount();
   state.budget = pending;
-  if (pending > ctx.options.sleepBufferSize) client.skipDeliveries = pending - ctx.options.sleepBufferSize;
+  // The core keeps the buffer within sleepBufferSize (+1 in flight) while the client sleeps. Only a
+  // session restored from the store, queued before the bound was set again, can hold more: the
+  // oldest of those are dropped here, so that one wake-up never floods the client.
+  const allowed = ctx.options.sleepBufferSize + ctx.options.maxInflight;
+  if (pending > allowed) client.skipDeliveries = pending - allowed;
   if (pending === 0) state.coreIdle = true;
   pump(ctx, client); // sends anything delivered meanwhile; PINGRESP at once if nothing is pending
   return true;

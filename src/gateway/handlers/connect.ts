@@ -152,6 +152,8 @@ function completeConnect(
     sessionExpiry: connect.cleanSession ? 0 : NEVER_EXPIRES,
     will,
     queueQos0: true,
+    // The sleep buffer (§6.14) is bounded while the client sleeps, by the core (DESIGN.md).
+    maxQueued: ctx.options.sleepBufferSize,
     link,
     info: linkInfo(ctx, endpoint, client.username),
   });

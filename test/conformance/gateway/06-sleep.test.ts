@@ -169,13 +169,15 @@ describe('06 sleeping clients (MQTT-SN §6.14)', () => {
     await other.expect('DISCONNECT');
   });
 
-  it('keeps only the newest sleepBufferSize messages per wake-up, and counts the rest', async () => {
+  it('bounds the buffer to sleepBufferSize while asleep (the oldest go, counted), the newest come at wake-up', async () => {
     const h = await startHarness({ gateway: { sleepBufferSize: 2 } });
     harness = h;
     const pub = await MqttWatcher.subscribe(h.mqtt.port, 'unused');
     watchers.push(pub);
     const c = await sleeper(h, 'sleepy-4', 'b/#', 1);
     for (let i = 1; i <= 5; i++) await pub.publish('b/n', `m${i}`, 1);
+    // Enforced by the core as the messages come, not only at wake-up.
+    await waitUntil(() => h.gateway.stats().sleepBufferDropped === 3, 5000, '3 drops while asleep');
     c.send({ type: 'PINGREQ', clientId: 'sleepy-4' });
     expect(summary(await flush(c))).toEqual(['REGISTER b/n', 'PUBLISH q1 m4', 'PUBLISH q1 m5', 'PINGRESP']);
     expect(h.gateway.stats().sleepBufferDropped).toBe(3);
@@ -252,7 +254,7 @@ describe('06 sleeping clients (MQTT-SN §6.14)', () => {
     expect(pub.messages).toEqual([]); // no will
   });
 
-  it('a message routed during the flush waits for the next wake-up: a busy topic cannot keep a sleeper awake', async () => {
+  it('a message routed during the flush waits for the next wake-up (a busy topic cannot keep a sleeper awake), then goes without DUP', async () => {
     const h = await startHarness({ gateway: { tRetry: 5 } });
     harness = h;
     const pub = await MqttWatcher.subscribe(h.mqtt.port, 'unused');
@@ -270,6 +272,9 @@ describe('06 sleeping clients (MQTT-SN §6.14)', () => {
     await c.expect('PINGRESP');
     expect([first, second].map((p) => p.payload.toString())).toEqual(['old-1', 'old-2']);
     c.send({ type: 'PINGREQ', clientId: 'busy' });
-    expect(summary(await flush(c))).toEqual(['PUBLISH q1 new', 'PINGRESP']);
+    const next = await flush(c);
+    expect(summary(next)).toEqual(['PUBLISH q1 new', 'PINGRESP']);
+    // Never sent before: DUP=0 (MQTT-SN §5.3.4, DUP only on re-sends).
+    expect(next[0]).toMatchObject({ type: 'PUBLISH', dup: false });
   });
 });
