@@ -30,7 +30,7 @@ function startSub(args: string[]): { child: ChildProcess; output: Promise<string
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
   });
-  const output = new Promise<string>((resolve) => child.on('exit', () => resolve(out)));
+  const output = new Promise<string>((resolve) => child.on('close', () => resolve(out)));
   return { child, output };
 }
 
