@@ -2,11 +2,13 @@
  * A sleeper restored after a gateway restart keeps its sleep deadline (MQTT-SN §6.14): the timer
  * counts from when it fell asleep (or last woke), saved with the gateway state, not from the
  * restart. An expired sleep publishes the will shortly after start-up. The gateway's clock is the
- * test's (GatewayDeps.now), so "200 s later" needs no waiting.
+ * test's (GatewayDeps.now), so "200 s later" needs no waiting. Its buffer bound (sleepBufferSize)
+ * comes back at its first wake-up.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { ReturnCode } from '../../../src/codec/mqttsn/index.js';
 import { createMemoryStore } from '../../../src/store/memory.js';
-import { type Harness, MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
+import { type Harness, MqttWatcher, startHarness, waitUntil } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
 let harness: Harness | undefined;
@@ -74,5 +76,45 @@ describe('15 sleep deadline across a restart', () => {
     woke.send({ type: 'PINGREQ', clientId: 'woke' });
     await woke.expect('PINGRESP');
     expect(wills.messages.map((m) => m.topic)).toEqual(['wills/sentinel']);
+  });
+
+  it('a restored sleeper holding more than sleepBufferSize gets the newest at its wake-up, and the bound again', async () => {
+    clock = Date.now();
+    const h = await startHarness({ store: createMemoryStore(), now, gateway: { sleepBufferSize: 10 } });
+    harness = h;
+    const c = await SnTestClient.open({ port: h.port });
+    clients.push(c);
+    await c.connect('hoarder', { cleanSession: false });
+    c.send({ type: 'SUBSCRIBE', dup: false, qos: 1, msgId: 1, topic: { type: 'short', name: 'hb' } });
+    await c.expect('SUBACK');
+    c.send({ type: 'DISCONNECT', duration: 600 });
+    await c.expect('DISCONNECT');
+    const pub = await MqttWatcher.subscribe(h.mqtt.port, 'unused');
+    watchers.push(pub);
+    for (let i = 1; i <= 5; i++) await pub.publish('hb', `m${i}`, 1);
+    await Promise.all(watchers.splice(0).map((w) => w.close()));
+    await h.close();
+    const h2 = await startHarness({ store: h.store, port: h.port, now, gateway: { sleepBufferSize: 2 } });
+    harness = h2;
+    const got: string[] = [];
+    c.send({ type: 'PINGREQ', clientId: 'hoarder' });
+    for (;;) {
+      const p = await c.next();
+      if (p.type === 'PINGRESP') break;
+      if (p.type !== 'PUBLISH') throw new Error(`unexpected ${p.type}`);
+      got.push(p.payload.toString());
+      c.send({ type: 'PUBACK', topicId: 0, msgId: p.msgId, returnCode: ReturnCode.ACCEPTED });
+    }
+    // sleepBufferSize + the one a window of 1 may hold in flight; the oldest two are dropped.
+    expect(got).toEqual(['m3', 'm4', 'm5']);
+    expect(h2.gateway.stats().sleepBufferDropped).toBe(2);
+    const pub2 = await MqttWatcher.subscribe(h2.mqtt.port, 'unused');
+    watchers.push(pub2);
+    for (let i = 6; i <= 9; i++) await pub2.publish('hb', `m${i}`, 1);
+    await waitUntil(
+      () => h2.gateway.stats().sleepBufferDropped === 4,
+      5000,
+      'the bound back after the wake-up',
+    );
   });
 });
