@@ -1,0 +1,40 @@
+/**
+ * gateway.conf → gateway options (src/app/mqttsn.ts): keepalive_tolerance is an override only when
+ * the file sets it; otherwise the gateway applies MQTT-SN §7.2's rule (+10 % over a minute, +50 %
+ * below). mqttsn_max_inflight above 1 (Paho's MaxInflightMsgs) is refused when the gateway starts.
+ */
+import { describe, expect, it } from 'vitest';
+import { gatewayOptions } from '../../../src/app/mqttsn.js';
+import { parseGatewayConfig } from '../../../src/config/index.js';
+import { GatewayOptionsError } from '../../../src/gateway/index.js';
+import { validateOptions, withDefaults } from '../../../src/gateway/options.js';
+import { supervisionLimitMs, toleranceFor } from '../../../src/gateway/supervision.js';
+
+const parse = (text: string) => parseGatewayConfig(text, { file: 'test.conf', baseDir: '/tmp' });
+
+describe('keep-alive tolerance from gateway.conf', () => {
+  it('not set in the file: §7.2 rule', () => {
+    const options = gatewayOptions(parse(''));
+    expect(options.keepAliveTolerance).toBeUndefined();
+    expect(toleranceFor(30, undefined)).toBe(1.5);
+    expect(toleranceFor(60, undefined)).toBe(1.5);
+    expect(toleranceFor(61, undefined)).toBe(1.1);
+    expect(supervisionLimitMs(600, undefined)).toBe(660_000);
+    expect(supervisionLimitMs(20, undefined)).toBe(30_000);
+  });
+
+  it('set in the file: one factor for every duration', () => {
+    const options = gatewayOptions(parse('keepalive_tolerance 2\n'));
+    expect(options.keepAliveTolerance).toBe(2);
+    expect(supervisionLimitMs(600, options.keepAliveTolerance)).toBe(1_200_000);
+  });
+});
+
+describe('mqttsn_max_inflight', () => {
+  it('1 is accepted; MaxInflightMsgs=10 (Paho) is refused with a clear message', () => {
+    expect(() => validateOptions(withDefaults(gatewayOptions(parse(''))))).not.toThrow();
+    const paho = withDefaults(gatewayOptions(parse('MaxInflightMsgs=10\n')));
+    expect(() => validateOptions(paho)).toThrow(GatewayOptionsError);
+    expect(() => validateOptions(paho)).toThrow(/mqttsn_max_inflight.*is 10: only 1 is supported/);
+  });
+});
