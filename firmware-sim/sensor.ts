@@ -10,31 +10,31 @@
  * ClientId, take the buffered messages, PINGRESP, §6.14) or to report (CONNECT without clean session).
  * N_retry unanswered retransmissions mean the connection is gone: it starts over.
  *
- * This file is the state machine (reporting, keep-alive, sleep, loss, stop, dispatch); the parts:
+ * This file is the state machine (reporting, keep-alive, loss, stop, commands); the parts:
  * sensor-session.ts (discovery, CONNECT and will, REGISTER, SUBSCRIBE), sensor-publisher.ts (the
- * outbox and the §6.6 publish flows), sensor-inbox.ts (what the gateway sends on its own),
+ * outbox and the §6.6 publish flows), sensor-sleep.ts (the §6.14 sleep cycle), sensor-dispatch.ts
+ * (each message from the gateway), sensor-inbox.ts (what the gateway sends on its own),
+ * sensor-commands.ts (the command topic), sensor-radio.ts (encoding, MTU, energy per transmission),
  * sensor-topics.ts (topic ids), exchange.ts (one open request with T_retry/N_retry).
  */
-import {
-  decode,
-  encode,
-  type MqttSnPacket,
-  type PublishPacket,
-  type PublishQoS,
-  ReturnCode,
-} from '../src/codec/mqttsn/index.js';
+import { decode, type PublishQoS } from '../src/codec/mqttsn/index.js';
 import type { Logger } from '../src/observe/logger.js';
 import { Battery } from './battery.js';
-import { parseCommands } from './commands.js';
+import type { Command } from './commands.js';
 import { Exchange } from './exchange.js';
 import type { Origin, SensorLink } from './links/types.js';
 import type { Random } from './prng.js';
 import { encodeReading, ReadingsModel } from './readings.js';
 import type { Scheduler, Timer } from './scheduler.js';
+import { applyCommandPayload } from './sensor-commands.js';
 import type { SensorConfig } from './sensor-config.js';
+import { type DispatchHost, dispatchFromGateway } from './sensor-dispatch.js';
 import { Inbox } from './sensor-inbox.js';
+import { KeepAlive, type KeepAliveHost } from './sensor-keepalive.js';
 import { Publisher } from './sensor-publisher.js';
+import { Radio } from './sensor-radio.js';
 import { SessionSetup } from './sensor-session.js';
+import { SleepCycle, type SleepHost } from './sensor-sleep.js';
 import type { SensorState } from './sensor-state.js';
 import { PublishTopics } from './sensor-topics.js';
 import type { GroupStats } from './stats.js';
@@ -54,7 +54,10 @@ export class Sensor {
   readonly battery: Battery;
   private readonly readings: ReadingsModel;
   private readonly exchange: Exchange;
-  private link: SensorLink | undefined;
+  private readonly radio: Radio;
+  private readonly keepAlive: KeepAlive;
+  private readonly sleep: SleepCycle;
+  private readonly dispatchHost: DispatchHost;
   private intervalSeconds: number;
   private sleepSeconds: number;
   private qos: PublishQoS;
@@ -70,10 +73,7 @@ export class Sensor {
    */
   private readingClockSeconds = 0;
   private nextReportAt = 0;
-  private lastSentAt = 0;
   private reportTimer: Timer | undefined;
-  private keepAliveTimer: Timer | undefined;
-  private wakeTimer: Timer | undefined;
   private holdUntil = 0;
   private holdTimer: Timer | undefined;
   private stopping = false;
@@ -92,14 +92,15 @@ export class Sensor {
     this.sleepSeconds = config.sleepSeconds;
     this.qos = config.qos;
     this.battery = new Battery(this.seconds(), config.batteryMah);
+    this.radio = new Radio(config.clientId, scheduler, this.battery, logger);
     this.readings = new ReadingsModel(random);
     this.topics = new PublishTopics(config);
-    this.inbox = new Inbox((packet) => this.transmit(packet));
+    this.inbox = new Inbox((packet) => this.radio.transmit(packet));
     this.exchange = new Exchange(
       scheduler,
       () => config.tRetrySeconds * 1000,
       () => config.nRetry,
-      { transmit: (packet) => this.transmit(packet), retried: () => this.stats.counters.retried++ },
+      { transmit: (packet) => this.radio.transmit(packet), retried: () => this.stats.counters.retried++ },
     );
     this.publisher = new Publisher({
       clientId: config.clientId,
@@ -110,7 +111,7 @@ export class Sensor {
       logger,
       tWaitSeconds: config.tWaitSeconds,
       qos: () => this.qos,
-      transmit: (packet) => this.transmit(packet),
+      transmit: (packet) => this.radio.transmit(packet),
       nextMsgId: () => this.nextMsgId(),
       register: (name, then) => this.session.register(name, then),
       connectionLost: (reason) => this.connectionLost(reason),
@@ -135,6 +136,67 @@ export class Sensor {
       connectionLost: (reason) => this.connectionLost(reason),
       ready: () => this.goActive(),
     });
+    this.keepAlive = new KeepAlive(this.keepAliveHost());
+    this.sleep = new SleepCycle(this.sleepHost());
+    this.dispatchHost = this.gatewayMessageHost();
+  }
+
+  // ---- the parts' views of the sensor ----
+
+  private keepAliveHost(): KeepAliveHost {
+    return {
+      keepAliveSeconds: this.config.keepAliveSeconds,
+      scheduler: this.scheduler,
+      exchange: this.exchange,
+      radio: this.radio,
+      state: () => this.state,
+      qos: () => this.qos,
+      next: () => this.pump(),
+      connectionLost: (reason) => this.connectionLost(reason),
+    };
+  }
+
+  private sleepHost(): SleepHost {
+    return {
+      clientId: this.config.clientId,
+      exchange: this.exchange,
+      scheduler: this.scheduler,
+      battery: this.battery,
+      stats: this.stats,
+      state: () => this.state,
+      enter: (state) => {
+        this.state = state;
+      },
+      sleepSeconds: () => this.sleepSeconds,
+      stopping: () => this.stopping,
+      advanceStop: () => this.advanceStop(),
+      connectionLost: (reason) => this.connectionLost(reason),
+      stopKeepAlive: () => this.keepAlive.cancel(),
+      untilNextReport: () =>
+        this.countReached() ? Number.POSITIVE_INFINITY : this.nextReportAt - this.scheduler.now(),
+      hasWorkOnWake: () => this.sleepSeconds === 0 || this.reportDue() || this.publisher.queued > 0,
+      reconnect: () => this.session.connect(true),
+      seconds: () => this.seconds(),
+    };
+  }
+
+  private gatewayMessageHost(): DispatchHost {
+    return {
+      config: this.config,
+      logger: this.logger,
+      stats: this.stats,
+      exchange: this.exchange,
+      inbox: this.inbox,
+      topics: this.topics,
+      radio: this.radio,
+      session: this.session,
+      state: () => this.state,
+      qos: () => this.qos,
+      stopping: () => this.stopping,
+      enterStopped: () => this.enterStopped(),
+      hold: (seconds) => this.hold(seconds),
+      deliver: (topic, payload) => this.deliver(topic, payload),
+    };
   }
 
   get clientId(): string {
@@ -152,7 +214,7 @@ export class Sensor {
 
   /** Powers the sensor on after its start offset. */
   start(link: SensorLink): void {
-    this.link = link;
+    this.radio.link = link;
     this.scheduler.after(this.config.startDelayMs, () => {
       if (this.stopping) return;
       this.battery.powerOn(this.seconds());
@@ -172,7 +234,7 @@ export class Sensor {
       this.logger.warn(`${this.clientId}: undecodable message from the gateway: ${result.error.message}`);
       return;
     }
-    this.handle(result.packet, origin);
+    dispatchFromGateway(result.packet, origin, this.dispatchHost);
   }
 
   /**
@@ -216,7 +278,7 @@ export class Sensor {
 
   private goActive(): void {
     this.state = { kind: 'active' };
-    this.armKeepAlive();
+    this.keepAlive.arm();
     if (this.sleepSeconds > 0 && this.reportDue()) this.takeReading();
     else if (this.sleepSeconds === 0) this.scheduleReport();
     this.pump();
@@ -293,100 +355,13 @@ export class Sensor {
       this.advanceStop();
       return;
     }
-    if (this.sleepSeconds > 0 && this.qos !== -1) this.fallAsleep();
+    if (this.sleepSeconds > 0 && this.qos !== -1) this.sleep.fallAsleep();
   }
 
   private checkFinished(): void {
     if (this.finished || !this.countReached() || this.publisher.queued > 0 || this.exchange.busy) return;
     this.finished = true;
     this.hooks.onFinished?.(this);
-  }
-
-  // ---- keep-alive (§6.11) ----
-
-  private armKeepAlive(): void {
-    this.scheduler.cancel(this.keepAliveTimer);
-    const keepAliveMs = this.config.keepAliveSeconds * 1000;
-    if (keepAliveMs <= 0 || this.qos === -1) return;
-    const due = Math.max(this.lastSentAt + keepAliveMs - this.scheduler.now(), 10);
-    this.keepAliveTimer = this.scheduler.after(due, () => this.keepAliveDue());
-  }
-
-  private keepAliveDue(): void {
-    if (this.state.kind !== 'active' && this.state.kind !== 'setup') return;
-    const idleMs = this.scheduler.now() - this.lastSentAt;
-    if (!this.exchange.busy && idleMs >= this.config.keepAliveSeconds * 1000 - 10) {
-      this.exchange.start({
-        what: 'PINGREQ',
-        packet: { type: 'PINGREQ' },
-        matches: (reply) => reply.type === 'PINGRESP',
-        onReply: () => this.pump(),
-        onGiveUp: () => this.connectionLost('no PINGRESP'),
-      });
-    }
-    this.armKeepAlive();
-  }
-
-  // ---- sleep (§6.14) ----
-
-  private fallAsleep(): void {
-    this.state = { kind: 'falling-asleep' };
-    const duration = this.sleepSeconds;
-    this.exchange.start({
-      what: `DISCONNECT duration=${duration}`,
-      packet: { type: 'DISCONNECT', duration },
-      matches: (reply) => reply.type === 'DISCONNECT',
-      onReply: () => {
-        this.stats.counters.sleeps++;
-        this.sleepUntilNextWake();
-      },
-      onGiveUp: () => this.connectionLost('no DISCONNECT answering the sleep request'),
-    });
-  }
-
-  /** Radio off; wake at the sleep duration, or earlier when a reading is due. */
-  private sleepUntilNextWake(): void {
-    this.state = { kind: 'asleep' };
-    this.scheduler.cancel(this.keepAliveTimer);
-    this.battery.setState('asleep', this.seconds());
-    if (this.stopping) {
-      this.advanceStop();
-      return;
-    }
-    const untilReport = this.countReached()
-      ? Number.POSITIVE_INFINITY
-      : this.nextReportAt - this.scheduler.now();
-    const delay = Math.max(0, Math.min(this.sleepSeconds * 1000, untilReport));
-    this.wakeTimer = this.scheduler.after(delay, () => this.wake());
-  }
-
-  private wake(): void {
-    this.wakeTimer = undefined;
-    if (this.state.kind !== 'asleep') return;
-    this.battery.setState('awake', this.seconds());
-    if (this.stopping) {
-      this.advanceStop();
-      return;
-    }
-    if (this.sleepSeconds === 0 || this.reportDue() || this.publisher.queued > 0) {
-      this.session.connect(true);
-      return;
-    }
-    this.poll();
-  }
-
-  /** Awake state: PINGREQ with ClientId; buffered messages arrive; PINGRESP ends it (§6.14). */
-  private poll(): void {
-    this.state = { kind: 'awake' };
-    this.stats.counters.wakeups++;
-    this.exchange.start({
-      what: 'PINGREQ (wake-up)',
-      packet: { type: 'PINGREQ', clientId: this.clientId },
-      matches: (reply) => reply.type === 'PINGRESP',
-      onReply: () => this.sleepUntilNextWake(),
-      // §6.14: limit the retries and go back to sleep, not to flatten the battery.
-      onGiveUp: () => this.sleepUntilNextWake(),
-    });
   }
 
   // ---- losing and ending the connection ----
@@ -400,7 +375,7 @@ export class Sensor {
 
   private backoff(reason: string): void {
     this.exchange.cancel();
-    this.scheduler.cancel(this.keepAliveTimer);
+    this.keepAlive.cancel();
     if (this.stopping) {
       this.enterStopped();
       return;
@@ -437,7 +412,7 @@ export class Sensor {
   }
 
   private disconnect(): void {
-    this.scheduler.cancel(this.wakeTimer);
+    this.sleep.cancelWake();
     this.battery.setState('awake', this.seconds());
     this.state = { kind: 'disconnecting' };
     this.exchange.start({
@@ -451,9 +426,9 @@ export class Sensor {
 
   private enterStopped(): void {
     this.exchange.cancel();
-    for (const timer of [this.reportTimer, this.keepAliveTimer, this.wakeTimer, this.holdTimer]) {
-      this.scheduler.cancel(timer);
-    }
+    for (const timer of [this.reportTimer, this.holdTimer]) this.scheduler.cancel(timer);
+    this.keepAlive.cancel();
+    this.sleep.cancelWake();
     this.state = { kind: 'stopped' };
     this.battery.settle(this.seconds());
     const resolve = this.stopResolve;
@@ -461,80 +436,7 @@ export class Sensor {
     resolve?.();
   }
 
-  // ---- messages from the gateway ----
-
-  private handle(packet: MqttSnPacket, origin: Origin): void {
-    if (this.state.kind === 'awake' && packet.type !== 'PINGRESP') this.exchange.restartTimer();
-    switch (packet.type) {
-      case 'PUBLISH':
-        this.onPublish(packet);
-        return;
-      case 'PUBREL':
-        this.inbox.onPubrel(packet.msgId);
-        return;
-      case 'REGISTER':
-        this.stats.counters.gatewayRegisters++;
-        this.inbox.onRegister(packet);
-        return;
-      case 'PINGREQ':
-        this.transmit({ type: 'PINGRESP' }); // §6.11
-        return;
-      case 'GWINFO':
-      case 'ADVERTISE':
-        if (this.state.kind === 'searching') this.link?.adoptGateway(origin);
-        this.exchange.offer(packet);
-        return;
-      case 'WILLTOPICREQ':
-      case 'WILLMSGREQ':
-        // The gateway asks again (our answer was lost): answer again.
-        if (this.state.kind !== 'connecting') return;
-        if (this.exchange.offer(packet)) return;
-        this.session.answerWillPrompt(packet.type);
-        return;
-      case 'DISCONNECT':
-        if (this.exchange.offer(packet)) return;
-        this.onGatewayDisconnect();
-        return;
-      case 'PUBACK':
-        if (this.exchange.offer(packet)) return;
-        // A rejection of a QoS 0 PUBLISH (§6.6: "regardless of the QoS level").
-        this.onUnsolicitedPuback(packet.topicId, packet.returnCode);
-        return;
-      default:
-        this.exchange.offer(packet);
-    }
-  }
-
-  private onUnsolicitedPuback(topicId: number, returnCode: number): void {
-    if (returnCode === ReturnCode.ACCEPTED) return;
-    this.stats.counters.rejected++;
-    if (returnCode === ReturnCode.CONGESTION) this.hold(this.config.tWaitSeconds);
-    if (returnCode !== ReturnCode.INVALID_TOPIC_ID) return;
-    this.topics.forgetId(topicId);
-  }
-
-  /** §6.12: an unsolicited DISCONNECT means the gateway does not know us: connect again. */
-  private onGatewayDisconnect(): void {
-    // A QoS −1 sensor never connected (§6.8): nothing to set up again.
-    if (this.state.kind === 'off' || this.state.kind === 'stopped' || this.qos === -1) return;
-    this.stats.counters.gatewayDisconnects++;
-    this.logger.info(
-      `${this.clientId}: DISCONNECT from the gateway in state ${this.state.kind}; reconnecting`,
-    );
-    this.exchange.cancel();
-    if (this.stopping) {
-      this.enterStopped();
-      return;
-    }
-    this.session.reset();
-    this.session.connect(false);
-  }
-
-  private onPublish(packet: PublishPacket): void {
-    const result = this.inbox.onPublish(packet);
-    if (result.kind === 'duplicate') this.stats.counters.duplicates++;
-    if (result.kind === 'deliver') this.deliver(result.topic, result.payload);
-  }
+  // ---- messages and commands from the gateway ----
 
   private deliver(topic: string, payload: Buffer): void {
     this.stats.counters.received++;
@@ -543,65 +445,38 @@ export class Sensor {
   }
 
   private applyCommands(payload: Buffer): void {
-    const parsed = parseCommands(payload);
-    if (!parsed.ok) {
-      this.stats.counters.badCommands++;
-      this.logger.warn(
-        `${this.clientId}: command ${JSON.stringify(payload.toString())} ignored: ${parsed.error}`,
-      );
-      return;
-    }
-    for (const command of parsed.commands) {
-      this.stats.counters.commands++;
-      this.logger.info(
-        `${this.clientId}: command ${command.kind} ${'seconds' in command ? command.seconds : ''}`,
-      );
-      switch (command.kind) {
-        case 'interval':
-          this.intervalSeconds = command.seconds;
-          this.nextReportAt = this.scheduler.now() + command.seconds * 1000;
-          if (this.sleepSeconds === 0) this.scheduleReport();
-          break;
-        case 'sleep':
-          this.sleepSeconds = command.seconds;
-          if (command.seconds === 0 && this.state.kind === 'active') this.scheduleReport();
-          break;
-        case 'qos':
-          this.qos = command.qos;
-          break;
-        case 'report':
-          this.nextReportAt = this.scheduler.now();
-          if (this.sleepSeconds === 0) this.scheduleReport();
-          break;
-      }
-    }
+    applyCommandPayload(payload, {
+      clientId: this.clientId,
+      stats: this.stats,
+      logger: this.logger,
+      apply: (command) => this.applyCommand(command),
+    });
     // A sensor that is awake only to poll now has something to do: it reports after PINGRESP.
     this.pump();
   }
 
-  // ---- the radio ----
-
-  private transmit(packet: MqttSnPacket): void {
-    const link = this.link;
-    if (!link) return;
-    let bytes: Buffer;
-    try {
-      bytes = encode(packet);
-    } catch (error) {
-      this.logger.error(`${this.clientId}: cannot encode ${packet.type}: ${(error as Error).message}`);
-      return;
+  private applyCommand(command: Command): void {
+    switch (command.kind) {
+      case 'interval':
+        this.intervalSeconds = command.seconds;
+        this.nextReportAt = this.scheduler.now() + command.seconds * 1000;
+        if (this.sleepSeconds === 0) this.scheduleReport();
+        break;
+      case 'sleep':
+        this.sleepSeconds = command.seconds;
+        if (command.seconds === 0 && this.state.kind === 'active') this.scheduleReport();
+        break;
+      case 'qos':
+        this.qos = command.qos;
+        break;
+      case 'report':
+        this.nextReportAt = this.scheduler.now();
+        if (this.sleepSeconds === 0) this.scheduleReport();
+        break;
     }
-    if (bytes.length > link.mtu) {
-      this.logger.warn(
-        `${this.clientId}: ${packet.type} of ${bytes.length} octets exceeds the link's ${link.mtu}`,
-      );
-      return;
-    }
-    this.lastSentAt = this.scheduler.now();
-    this.battery.transmitted(bytes.length);
-    if (packet.type === 'SEARCHGW') link.broadcast(bytes);
-    else link.send(bytes);
   }
+
+  // ---- ids and time ----
 
   private nextMsgId(): number {
     this.lastMsgId = (this.lastMsgId % 0xffff) + 1;
