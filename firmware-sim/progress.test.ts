@@ -7,6 +7,9 @@ import { startFleet } from './index.js';
 import { startProgress } from './progress.js';
 import { FakeGateway } from './testing/fake-gateway.js';
 
+/** Carriage return and ANSI erase-line: how the terminal line is rewritten in place. */
+const ERASE_LINE = '\r\x1b[2K';
+
 let gateway: FakeGateway;
 beforeEach(async () => {
   gateway = await FakeGateway.start({});
@@ -56,12 +59,12 @@ describe('progress', () => {
       expect(chunk).toMatch(
         /sensors 2: .*\| sent \d+ (\(\d+\/s\) )?acked \d+ retried \d+ lost \d+ received \d+/,
       );
-      if (isTTY) expect(chunk).toMatch(/^\r\x1b\[2K\[/);
+      if (isTTY) expect(chunk.startsWith(`${ERASE_LINE}[`)).toBe(true);
       else expect(chunk).toMatch(/^\[.*\n$/);
     }
     if (isTTY) {
       expect(out.chunks.join('')).not.toContain('\n');
-      expect(out.chunks.at(-1)).toBe('\r\x1b[2K');
+      expect(out.chunks.at(-1)).toBe(ERASE_LINE);
     }
   });
 });
