@@ -1,12 +1,13 @@
 /**
  * Leaving a state: lost (will published), detached for a new CONNECT, closed by the core.
  */
-import { ReasonCode } from '../broker/types.js';
+import { type ClientLink, ReasonCode } from '../broker/types.js';
 import type { SnClient } from './client.js';
-import { attachedSession } from './client-state.js';
+import { attachedSession, holdsSlot } from './client-state.js';
 import { type GatewayContext, send } from './context.js';
 import type { Endpoint } from './forwarder.js';
 import { deleteClientState, saveClientState } from './gateway-state.js';
+import { linkInfo } from './link.js';
 import { resetOutbound } from './outbound.js';
 import { stopRetry } from './retransmit.js';
 import { stopSupervision } from './supervision.js';
@@ -34,15 +35,51 @@ export function declareLost(ctx: GatewayContext, client: SnClient, why: string):
 /**
  * Detach whatever link the client has before a new CONNECT takes the session over: the core
  * keeps will, subscriptions and in-flight messages (§6.3 decides what the CONNECT then changes).
+ *
+ * A CleanSession=0 CONNECT keeps "all stored client's data" (MQTT-SN §6.3), also that of a client
+ * that connected with CleanSession=1 and is still active or asleep: subscriptions persist "until
+ * ... the client establishes a new connection with the CleanSession flag set" (§6.3), and a
+ * sleeper goes back to active with a CONNECT (§6.14). Its core session has expiry 0, which the
+ * core ends at a clean-start-0 connect (MQTT semantics), so it is first made persistent: ended as
+ * a connection with a new expiry, the will left to the CONNECT (the gateway hands it over).
+ *
+ * Returns true when the core's redelivery for a session resumed here is still queued (a
+ * microtask): the caller connects only after it, or the core would redeliver twice.
  */
-export function detachForReconnect(ctx: GatewayContext, client: SnClient): void {
+export function detachForReconnect(ctx: GatewayContext, client: SnClient, keepStoredData = false): boolean {
   stopSupervision(ctx, client);
   stopRetry(client);
   resetOutbound(ctx, client);
   const session = attachedSession(client.state);
+  const upgrade = keepStoredData && client.cleanSession && holdsSlot(client.state.kind);
   client.link = undefined;
-  session?.detach();
+  if (!upgrade) {
+    session?.detach();
+    return false;
+  }
+  client.cleanSession = false; // the core session is persistent from here on
+  if (session !== undefined) {
+    session.disconnect({ publishWill: false, sessionExpiry: SESSION_NEVER_EXPIRES });
+    return false;
+  }
+  // Asleep: no handle on the core session. A resume with a link that takes nothing gives one.
+  const endpoint = client.endpoint;
+  if (endpoint === undefined) return false;
+  const handle = ctx.broker.resume(client.clientId, INERT_LINK, linkInfo(ctx, endpoint, client.username));
+  handle?.disconnect({ publishWill: false, sessionExpiry: SESSION_NEVER_EXPIRES });
+  return handle !== undefined;
 }
+
+/** handlers/connect.ts NEVER_EXPIRES: the session of a CleanSession=0 client. */
+const SESSION_NEVER_EXPIRES = 0xffffffff;
+
+/** A link for a moment's resume (detachForReconnect): the session is detached again at once. */
+const INERT_LINK: ClientLink = {
+  deliver: () => {},
+  release: () => {},
+  close: () => {},
+  drained: () => {},
+};
 
 /**
  * Route `endpoint` to `client`. A different client still active at that address is lost: its

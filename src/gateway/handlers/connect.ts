@@ -63,9 +63,11 @@ export function handleConnect(ctx: GatewayContext, { endpoint, packet }: Inbound
   }
   claimAddress(ctx, client, endpoint);
   client.username = admission.username;
-  detachForReconnect(ctx, client);
+  const redeliveryQueued = detachForReconnect(ctx, client, !packet.cleanSession);
   if (!packet.will) {
-    completeConnect(ctx, client, packet, packet.cleanSession ? undefined : client.will);
+    const will = packet.cleanSession ? undefined : client.will;
+    if (redeliveryQueued) completeAfterCoreMicrotasks(ctx, client, packet, will);
+    else completeConnect(ctx, client, packet, will);
     return;
   }
   ctx.clients.setState(client, { kind: 'connecting', phase: 'willtopic', connect: packet });
@@ -176,6 +178,32 @@ function completeConnect(
   supervise(ctx, client, connect.duration, keepAliveExpired);
   saveClientState(ctx, client);
   send(ctx, endpoint, { type: 'CONNACK', returnCode: ReturnCode.ACCEPTED });
+}
+
+/** completeConnect once the core's queued redelivery has run (lifecycle.ts detachForReconnect). */
+function completeAfterCoreMicrotasks(
+  ctx: GatewayContext,
+  client: SnClient,
+  connect: ConnectPacket,
+  will: Will | undefined,
+): void {
+  queueMicrotask(() => {
+    try {
+      completeConnect(ctx, client, connect, will);
+    } catch (error) {
+      const endpoint = client.endpoint;
+      if (!(error instanceof SnRejection) || endpoint === undefined) {
+        ctx.logger.error(
+          `MQTT-SN client ${client.clientId} (${client.peer}): CONNECT failed: ${String(error)}`,
+        );
+        return;
+      }
+      ctx.logger.info(
+        `MQTT-SN ${endpoint.key}: CONNECT refused with return code 0x0${error.returnCode}: ${error.message}`,
+      );
+      send(ctx, endpoint, { type: 'CONNACK', returnCode: error.returnCode });
+    }
+  });
 }
 
 function keepAliveExpired(ctx: GatewayContext, client: SnClient): void {
