@@ -1,7 +1,7 @@
 /**
  * Issue 3's crash test: nothing acknowledged is ever lost. The real gateway process (built CLI,
  * SQLite store, synchronous=NORMAL) is killed with SIGKILL at random moments while a publisher sends
- * numbered QoS 1 and QoS 2 messages to persistent subscribers, some connected and some offline.
+ * numbered QoS 1 and QoS 2 messages (two publishers) to persistent subscribers, some connected and some offline.
  * After the last restart every subscriber must hold every message acknowledged to the publisher
  * (PUBACK for QoS 1, PUBREC for QoS 2 — the broker owns the message from then on, [MQTT-4.3.3]),
  * none twice at QoS 2 [MQTT-4.3.3], in publishing order [MQTT-4.6.0-6] (counting first copies: QoS 1
@@ -22,6 +22,8 @@ const ROUNDS = Number.parseInt(process.env.CRASH_ROUNDS ?? '5', 10);
 const TOPIC = 'crash/numbers';
 /** Unacknowledged publishes the publisher keeps in flight. */
 const WINDOW = 16;
+/** The second publisher's numbers start above this (even, so n % 2 still gives the QoS). */
+const SECOND_PUBLISHER = 1_000_000;
 
 interface Received {
   n: number;
@@ -36,7 +38,11 @@ class Publisher {
   private inFlight = 0;
   private running = false;
 
-  constructor(readonly client: MqttClient) {
+  /** `offset` tells the publishers apart: the second one numbers its messages from 1,000,001. */
+  constructor(
+    readonly client: MqttClient,
+    private readonly offset = 0,
+  ) {
     client.on('packetsend', (packet: Packet) => {
       if (packet.cmd === 'publish' && packet.messageId !== undefined) {
         this.numberOf.set(packet.messageId, Number(packet.payload.toString()));
@@ -67,7 +73,7 @@ class Publisher {
 
   private pump(): void {
     while (this.running && this.client.connected && this.inFlight < WINDOW) {
-      const n = this.next++;
+      const n = this.offset + this.next++;
       this.inFlight += 1;
       // Odd numbers at QoS 1, even ones at QoS 2.
       this.client.publish(TOPIC, String(n), { qos: n % 2 === 1 ? 1 : 2 }, () => {
@@ -190,6 +196,10 @@ describe('crash recovery: kill -9 while publishing QoS 1 and QoS 2 to persistent
       const publisherClient = client(port, 'crash-publisher');
       clients.push(publisherClient);
       const publisher = new Publisher(publisherClient);
+      const secondClient = client(port, 'crash-publisher-2');
+      clients.push(secondClient);
+      const second = new Publisher(secondClient, SECOND_PUBLISHER);
+      const publishers = [publisher, second];
       const online = new Subscriber('online', client(port, 'crash-online'));
       // Offline for the whole run until the end: everything reaches it from the store.
       const offline = new Subscriber('offline', client(port, 'crash-offline'));
@@ -202,6 +212,7 @@ describe('crash recovery: kill -9 while publishing QoS 1 and QoS 2 to persistent
         await s.client.subscribeAsync(TOPIC, { qos: 2 });
       }
       await connected(publisherClient);
+      await connected(secondClient);
       // Drop the connection (no DISCONNECT, as a device that goes away): end() would make the MQTT.js
       // instance unusable, and it must come back with its state at the end.
       offline.client.stream.destroy();
@@ -211,10 +222,11 @@ describe('crash recovery: kill -9 while publishing QoS 1 and QoS 2 to persistent
         if (round > 1) {
           gateway = await GatewayProcess.start(configFile, port);
           await reconnect(publisherClient);
+          await reconnect(secondClient);
           await reconnect(online.client);
           if (round % 2 === 1) await reconnect(intermittent.client);
         }
-        publisher.start();
+        for (const p of publishers) p.start();
         // Kill at a random moment once this round has got going.
         const ackedBefore = publisher.acked.size;
         await until(() => publisher.acked.size >= ackedBefore + 50, 5000);
@@ -224,15 +236,16 @@ describe('crash recovery: kill -9 while publishing QoS 1 and QoS 2 to persistent
       }
 
       // Final start: no more new messages; in-flight ones complete, then everything is delivered.
-      publisher.stop();
+      for (const p of publishers) p.stop();
       gateway = await GatewayProcess.start(configFile, port);
-      for (const c of [publisherClient, online.client, offline.client, intermittent.client])
+      for (const c of [publisherClient, secondClient, online.client, offline.client, intermittent.client])
         await reconnect(c);
-      await until(() => publisher.pending === 0, 10_000);
-      const acked = [...publisher.acked].sort((a, b) => a - b);
+      await until(() => publishers.every((p) => p.pending === 0), 10_000);
+      const acked = publishers.flatMap((p) => [...p.acked]).sort((a, b) => a - b);
       await until(() => subscribers.every((s) => s.has(acked)), 15_000);
 
       expect(acked.length).toBeGreaterThan(ROUNDS * 50);
+      expect(second.acked.size).toBeGreaterThan(0);
       for (const s of subscribers) {
         const got = new Set(s.received.map((r) => r.n));
         const missing = acked.filter((n) => !got.has(n));
@@ -249,8 +262,12 @@ describe('crash recovery: kill -9 while publishing QoS 1 and QoS 2 to persistent
           if (!seen.has(n)) firstCopies.push(n);
           seen.add(n);
         }
-        const outOfOrder = firstCopies.filter((n, i) => i > 0 && n < firstCopies[i - 1]!);
-        expect(outOfOrder, `${s.name}: messages out of publishing order`).toEqual([]);
+        // In order per publisher [MQTT-4.6.0-6]; the two publishers interleave freely.
+        for (const fromSecond of [false, true]) {
+          const own = firstCopies.filter((n) => n > SECOND_PUBLISHER === fromSecond);
+          const outOfOrder = own.filter((n, i) => i > 0 && n < own[i - 1]!);
+          expect(outOfOrder, `${s.name}: messages out of publishing order`).toEqual([]);
+        }
 
         expect(s.received.every((r) => r.qos === (r.n % 2 === 1 ? 1 : 2))).toBe(true);
       }
