@@ -127,6 +127,21 @@ describe('firmware-sim against a fake gateway', () => {
     }
   });
 
+  it('counts a PUBLISH the gateway sends again (DUP, same MsgId) as a duplicate, applied once', async () => {
+    const fleet = await startFleet({
+      transport: { kind: 'udp', gateway: gateway.address },
+      fleets: [{ sensors: 1, qos: 1, interval: 3600, batteryEvery: 0, idPrefix: 'd-' }],
+    });
+    try {
+      await until(() => gateway.published.length === 1, 'the first reading');
+      gateway.publishTwice('d-1', 'sensors/d-1/cmd', 'report');
+      await until(() => gateway.published.length >= 2, 'the reading the command asked for');
+    } finally {
+      const summary = await fleet.stop();
+      expect(summary.totals).toMatchObject({ received: 1, duplicates: 1, commands: 1 });
+    }
+  });
+
   it('sleeps, wakes with PINGREQ+ClientId, takes the buffered messages and sleeps again (§6.14)', async () => {
     const received: string[] = [];
     const fleet = await startFleet({

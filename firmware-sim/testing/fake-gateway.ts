@@ -78,6 +78,29 @@ export class FakeGateway {
     else this.sendPublish(client, topic, Buffer.from(payload));
   }
 
+  /**
+   * Sends a QoS 1 PUBLISH to an awake client twice: the second time with DUP set and the same MsgId,
+   * as a gateway does when the PUBACK is lost (§6.13).
+   */
+  publishTwice(clientId: string, topic: string, payload: string): void {
+    const client = [...this.clients.values()].find((c) => c.clientId === clientId);
+    if (!client || client.asleep) throw new Error(`fake gateway: no awake client ${clientId}`);
+    const topicId = client.topicsByName.get(topic);
+    if (topicId === undefined) throw new Error(`fake gateway: ${clientId} has no id for ${topic}`);
+    const msgId = this.nextMsgId++;
+    for (const dup of [false, true]) {
+      this.send(client, {
+        type: 'PUBLISH',
+        dup,
+        qos: 1,
+        retain: false,
+        topic: { type: 'normal', id: topicId },
+        msgId,
+        payload: Buffer.from(payload),
+      });
+    }
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
