@@ -5,6 +5,8 @@
  * PUBREL is never sent before the kill). After the restart the sensor reconnects, re-sends the
  * unreleased QoS 2 PUBLISH with DUP (acknowledged again, §6.7) and releases it; a persistent MQTT
  * subscriber that was offline all along gets every acknowledged message once, in order.
+ * Also the will data and sleep state of a sensor asleep at the kill: it never wakes, so after the
+ * restart the gateway declares it lost and publishes its will (§6.14).
  */
 import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -126,5 +128,47 @@ describe('MQTT-SN: acknowledged means durable, across kill -9 of the binary', ()
       if (message.qos === 2) subscriber.send({ cmd: 'pubrec', messageId: message.messageId });
     }
     expect(numbers).toEqual(Array.from({ length: MESSAGES + 1 }, (_, i) => i + 1));
+  }, 30_000);
+
+  it('a sensor asleep at kill -9 that never wakes is lost after the restart, and its will published (§6.14)', async () => {
+    const { client: watcher } = await RawClient.connected(port, 4, 'will-watcher', { clean: false });
+    closers.push(() => watcher.destroy());
+    watcher.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'sn/wills/#', qos: 1 }] });
+    await watcher.expect('suback');
+    watcher.destroy();
+
+    const sleeper = await SnTestClient.open({ port: udpPort });
+    closers.push(() => sleeper.close());
+    const will = { topic: 'sn/wills/sleeper', message: 'gone for good', qos: 1 as const };
+    expect(await sleeper.connect('sleeper', { cleanSession: false, will })).toBe(ReturnCode.ACCEPTED);
+    sleeper.send({ type: 'DISCONNECT', duration: 1 });
+    await sleeper.expect('DISCONNECT');
+    // Durable: a QoS 1 PUBLISH queued for the offline watcher is acknowledged after a flush, and
+    // flushes complete in order, so the sleep state saved before it is on disk too.
+    const { client: barrier } = await RawClient.connected(port, 4, 'barrier', { clean: true });
+    closers.push(() => barrier.destroy());
+    barrier.send({
+      cmd: 'publish',
+      topic: 'sn/wills/barrier',
+      payload: Buffer.from('b'),
+      qos: 1,
+      messageId: 1,
+      dup: false,
+      retain: false,
+    });
+    await barrier.expect('puback');
+    await gateway!.kill();
+    gateway = await GatewayProcess.start(configFile, port);
+
+    const { client: back } = await RawClient.connected(port, 4, 'will-watcher', { clean: false });
+    closers.push(() => back.destroy());
+    const payloads: string[] = [];
+    while (!payloads.includes('gone for good')) {
+      const packet = await back.next(10_000);
+      if (packet.cmd !== 'publish') continue;
+      payloads.push(packet.payload.toString());
+      if (packet.qos === 1) back.send({ cmd: 'puback', messageId: packet.messageId });
+    }
+    expect(payloads).toEqual(['b', 'gone for good']);
   }, 30_000);
 });
