@@ -54,10 +54,14 @@ export function gatewayOptions(config: GatewayConfig): Partial<GatewayOptions> {
   };
 }
 
-function createTransports(
-  config: GatewayConfig,
-  logger: Logger,
-): { udp: UdpTransport[]; all: DatagramTransport[] } {
+interface Transports {
+  udp: UdpTransport[];
+  all: DatagramTransport[];
+  /** `serial DEVICE client=ID`: the ClientId of an empty-ClientId CONNECT on that line. */
+  clientIdByTransport: Map<DatagramTransport, string>;
+}
+
+function createTransports(config: GatewayConfig, logger: Logger): Transports {
   const udp = config.mqttsnUdp.map((spec) =>
     createUdpTransport(
       {
@@ -72,10 +76,17 @@ function createTransports(
       logger,
     ),
   );
-  const serial = config.serial.map((line) =>
-    createSerialTransport({ path: line.device, baudRate: line.baudRate, framing: line.framing }, logger),
-  );
-  return { udp, all: [...udp, ...serial] };
+  const clientIdByTransport = new Map<DatagramTransport, string>();
+  const serial = config.serial.map((line) => {
+    const transport = createSerialTransport(
+      { path: line.device, baudRate: line.baudRate, framing: line.framing },
+      logger,
+    );
+    if (line.clientId !== undefined && line.clientId !== '')
+      clientIdByTransport.set(transport, line.clientId);
+    return transport;
+  });
+  return { udp, all: [...udp, ...serial], clientIdByTransport };
 }
 
 export async function startMqttSn(
@@ -85,8 +96,9 @@ export async function startMqttSn(
   logger: Logger,
   restoredState?: StoredGatewayState[],
 ): Promise<MqttSnSide> {
-  const { udp, all } = createTransports(config, logger);
-  const gateway = await startMqttSnGateway(gatewayOptions(config), {
+  const { udp, all, clientIdByTransport } = createTransports(config, logger);
+  const options = { ...gatewayOptions(config), clientIdByTransport };
+  const gateway = await startMqttSnGateway(options, {
     broker,
     transports: all,
     logger,

@@ -2,6 +2,7 @@
  * Gateway settings (from gateway.conf; the lead wires them in) and their defaults.
  * Timer defaults follow MQTT-SN §7.2 Table 30 where the spec gives one.
  */
+import type { DatagramTransport } from '../transport/types.js';
 import { GatewayOptionsError } from './errors.js';
 
 /** Topic id → topic name. */
@@ -65,6 +66,11 @@ export interface GatewayOptions {
   predefinedTopics: PredefinedTopics;
   /** Predefined topics of one client, by ClientId; they take precedence over the global ones. */
   clientPredefinedTopics: ReadonlyMap<string, PredefinedTopics>;
+  /**
+   * ClientId of a CONNECT with an empty ClientId arriving directly (not through a forwarder) on
+   * this transport: the one device on a serial line (gateway.conf `serial DEVICE client=ID`).
+   */
+  clientIdByTransport?: ReadonlyMap<DatagramTransport, string>;
   /** Admission checks; absent = every client admitted, QoS −1 unrestricted. */
   security?: SnSecurityHook;
 }

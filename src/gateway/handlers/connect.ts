@@ -8,7 +8,8 @@
  * - CleanSession=0, Will=0 keeps the stored will (§6.3): the gateway hands the core the will it
  *   remembers, since a core CONNECT without a will would clear it.
  * - An empty ClientId, or one longer than maxClientIdLength (default 23, §5.3.1), gets CONNACK 0x03
- *   "not supported": MQTT-SN has no way to tell a client an id assigned by the gateway.
+ *   "not supported": MQTT-SN has no way to tell a client an id assigned by the gateway. Except on
+ *   a line configured with a ClientId (options.clientIdByTransport): the empty one means that id.
  * - maxClients clients holding a slot (active, asleep, awake) → CONNACK 0x01 congestion.
  * - A CONNECT routes by ClientId: a client reconnecting from a new address keeps its session
  *   (NAT rebinding, NB-IoT). A different client still active at this address is lost (will
@@ -37,7 +38,7 @@ import type { Inbound } from './types.js';
 export const NEVER_EXPIRES = 0xffffffff;
 
 export function handleConnect(ctx: GatewayContext, { endpoint, packet }: Inbound<ConnectPacket>): void {
-  const id = packet.clientId;
+  const id = packet.clientId || lineClientId(ctx, endpoint);
   if (id.length === 0 || id.length > ctx.options.maxClientIdLength) {
     throw new SnRejection(
       ReturnCode.NOT_SUPPORTED,
@@ -72,6 +73,15 @@ export function handleConnect(ctx: GatewayContext, { endpoint, packet }: Inbound
   }
   ctx.clients.setState(client, { kind: 'connecting', phase: 'willtopic', connect: packet });
   prompt(ctx, client, endpoint, 'WILLTOPICREQ');
+}
+
+/**
+ * The ClientId configured for the line a CONNECT with an empty ClientId came over (gateway.conf
+ * `serial DEVICE client=ID`: the one device on that line). Not for nodes behind a forwarder (§5.5).
+ */
+function lineClientId(ctx: GatewayContext, endpoint: Endpoint): string {
+  if (endpoint.nodeHex !== undefined) return '';
+  return ctx.options.clientIdByTransport?.get(endpoint.peer.transport) ?? '';
 }
 
 /** WILLTOPIC during the handshake; an empty one means "no will" (§5.4.7, §6.3). */
