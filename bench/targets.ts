@@ -98,7 +98,10 @@ export class RunningBroker {
     wrapper.on('exit', (code, signal) => {
       this.exitNote = `exited with ${signal ?? `code ${code}`}`;
     });
-    this.unregister = registerChild(() => this.killNow());
+    this.unregister = registerChild(() => {
+      this.killNow();
+      rmSync(this.tempDir, { recursive: true, force: true });
+    });
   }
 
   static async start(
