@@ -33,6 +33,8 @@ export interface RetryState {
   /** Re-sends done so far. */
   count: number;
   resend: () => void;
+  /** What T_retry's expiry does (re-send, or give up after N_retry); retransmit.ts retryNow. */
+  due: () => void;
 }
 
 export class SnClient {

@@ -23,7 +23,7 @@ import {
   validateOptions,
   withDefaults,
 } from './options.js';
-import { stopRetry } from './retransmit.js';
+import { retryNow, stopRetry } from './retransmit.js';
 import { superviseRestoredSleep } from './sleep.js';
 import { stopAllSupervision } from './supervision.js';
 import { PredefinedTopicIndex, TopicRegistry } from './topic-registry.js';
@@ -67,7 +67,10 @@ export async function startMqttSnGateway(
   const started: DatagramTransport[] = [];
   try {
     for (const transport of deps.transports) {
-      await transport.start({ datagram: (data, from) => onDatagram(ctx, data, from) });
+      await transport.start({
+        datagram: (data, from) => onDatagram(ctx, data, from),
+        deliveryFailed: (to) => onDeliveryFailed(ctx, to),
+      });
       started.push(transport);
     }
   } catch (error) {
@@ -111,6 +114,23 @@ function onDatagram(ctx: GatewayContext, data: Buffer, from: PeerAddress): void 
       `MQTT-SN ${from.key}: internal error on a datagram: ${(error as Error).stack ?? String(error)}`,
     );
   }
+}
+
+/**
+ * A transmission to `to` failed at the link layer (issue 5: an XBee Transmit Status failure
+ * "counts toward the client's retry"). The client at that address spends one of N_retry on what
+ * it has not answered, re-sent at once (retransmit.ts retryNow). The radio cannot say which node
+ * behind a forwarder it was for, so only a direct client is charged.
+ */
+function onDeliveryFailed(ctx: GatewayContext, to: PeerAddress): void {
+  if (ctx.closing) return;
+  ctx.stats.linkDeliveryFailures++;
+  const client = ctx.clients.at(to.key);
+  if (client?.retry === undefined) return;
+  ctx.logger.info(
+    `MQTT-SN client ${client.clientId} (${client.peer}): link-layer delivery failure, counted as an unanswered try (MQTT-SN §6.13)`,
+  );
+  retryNow(client);
 }
 
 /**

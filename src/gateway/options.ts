@@ -143,6 +143,11 @@ export interface GatewayStats {
   sleepBufferDropped: number;
   /** Deliveries dropped because the client refused the topic or the topic table was full. */
   deliveriesDropped: number;
+  /**
+   * Link-layer delivery failures reported by a transport (XBee Transmit Status != 0); each one
+   * spends one of N_retry of what the client has not answered (§6.13, retransmit.ts retryNow).
+   */
+  linkDeliveryFailures: number;
 }
 
 export function emptyStats(): GatewayStats {
@@ -160,5 +165,6 @@ export function emptyStats(): GatewayStats {
     qosMinus1Dropped: 0,
     sleepBufferDropped: 0,
     deliveriesDropped: 0,
+    linkDeliveryFailures: 0,
   };
 }
