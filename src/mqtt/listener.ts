@@ -69,6 +69,11 @@ export async function startMqttListener(
   broker: BrokerApi,
   options: Partial<MqttFrontEndOptions>,
   logger: Logger,
+  /**
+   * Connection limits (security issue): called first for every accepted socket; false = refused,
+   * the hook has already logged and destroyed it. Additive; absent = every socket accepted.
+   */
+  admitSocket?: (socket: net.Socket) => boolean,
 ): Promise<MqttListener> {
   const full = withDefaults(options);
   const connections = new Set<MqttConnectionHandle>();
@@ -77,6 +82,7 @@ export async function startMqttListener(
   };
   // noDelay: Node sets TCP_NODELAY on every accepted socket itself.
   const server = net.createServer({ noDelay: true }, (socket) => {
+    if (admitSocket !== undefined && !admitSocket(socket)) return;
     const peer = peerOf(socket);
     logger.info(`New connection from ${peer} on port ${address.port === 0 ? bound : address.port}.`);
     connections.add(new MqttConnection(socket, broker, full, logger, peer, forget));

@@ -136,6 +136,26 @@ describe('connection flood from one address', () => {
     );
   });
 
+  it('a CONNECT flood with mosquitto_pub on the plain listener: beyond connection_rate refused', async () => {
+    t = await startSecureBroker(conf('connection_rate 3'), certs.dir);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        run('mosquitto_pub', [
+          ...['-h', '127.0.0.1', '-p', String(t!.port('tcp')), '-A', '127.0.0.8'],
+          ...['-i', `flood-${i}`, '-t', 'flood', '-m', String(i)],
+        ]),
+      ),
+    );
+    // The bucket holds 3: at most 3 (+ what refills meanwhile) get through; the rest are refused.
+    expect(results.filter((r) => r.code !== 0).length).toBeGreaterThan(0);
+    await waitForLog(
+      t.logs,
+      /MQTT listener on port 0: connection from 127\.0\.0\.8:\d+ refused: connection_rate \(3\/s\) exceeded/,
+    );
+    expect(t.limiter.counters.refusedRate).toBe(results.filter((r) => r.code !== 0).length);
+    await legitimateClientWorks('127.0.0.2');
+  });
+
   it('max_connections_per_address: the extra connection is refused, other addresses still get in', async () => {
     t = await startSecureBroker(conf('max_connections_per_address 3'), certs.dir);
     const held = await Promise.all(Array.from({ length: 3 }, () => rawTcp(t!.port('ws'), '127.0.0.4')));

@@ -4,7 +4,11 @@
  */
 import { execFile } from 'node:child_process';
 import { frontEndOptions } from '../../../src/app/mqtt-listeners.js';
-import { type SecureListener, startSecureListeners } from '../../../src/app/secure-listeners.js';
+import {
+  type SecureListener,
+  socketAdmission,
+  startSecureListeners,
+} from '../../../src/app/secure-listeners.js';
 import { createBroker } from '../../../src/broker/index.js';
 import type { BrokerApi, BrokerOptions } from '../../../src/broker/types.js';
 import { parseGatewayConfig } from '../../../src/config/index.js';
@@ -56,7 +60,10 @@ export async function startSecureBroker(
     // Only the plain listeners the text names: the default (1883) would collide between tests.
     const plainSpecs = config.locations.listeners === undefined ? [] : config.listeners;
     for (const spec of plainSpecs) {
-      plain.push(await startMqttListener({ port: spec.port, host: spec.bind }, broker, options, logger));
+      const admit = socketAdmission(limiter, logger, `MQTT listener on port ${spec.port}`);
+      plain.push(
+        await startMqttListener({ port: spec.port, host: spec.bind }, broker, options, logger, admit),
+      );
     }
     listeners = await startSecureListeners(config, broker, options, logger, { limiter });
   } catch (error) {
