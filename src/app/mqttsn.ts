@@ -44,8 +44,8 @@ export function gatewayOptions(config: GatewayConfig): Partial<GatewayOptions> {
     maxTopicsPerClient: config.mqttsnMaxTopicsPerClient,
     sleepBufferSize: config.sleepBufferSize,
     maxMessageSize: config.mqttsnMaxMessageSize,
-    // Only when gateway.conf sets it; otherwise MQTT-SN §7.2's rule (+10 % over a minute, +50 % below).
-    keepAliveTolerance: config.locations.keepaliveTolerance ? config.keepaliveTolerance : undefined,
+    // Unset in gateway.conf: MQTT-SN §7.2's rule (+10 % over a minute, +50 % below).
+    keepAliveTolerance: config.keepaliveTolerance,
     qosMinus1: config.qosMinus1,
     wakeupFromNewAddress: config.wakeupNewAddress,
     maxInflight: config.mqttsnMaxInflight,

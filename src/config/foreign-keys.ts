@@ -13,6 +13,9 @@ const IGNORED = new Map<string, string>(
     shearedmemory: 'logs go to stderr',
     multicastttl: 'the system default multicast TTL is used',
     mqttversion: 'the broker is built in',
+    maxinflightmsgs:
+      'it is the Paho window towards its external broker, and the broker is built in here ' +
+      '(mqttsn_max_inflight, towards each MQTT-SN client, stays 1: MQTT-SN §6.5, §6.6)',
   }),
 );
 

@@ -372,12 +372,13 @@ export const schema: ConfigSchema = {
     default: '65535',
     doc: "Largest MQTT-SN message in or out, octets; larger ones are dropped and logged (a line's MTU still applies).",
   }),
-  keepaliveTolerance: required({
+  keepaliveTolerance: optional({
     name: 'keepalive_tolerance',
     section: 'mqtt-sn',
     type: decimal(1, 10),
-    default: '1.5',
-    doc: 'A client is lost after keep-alive (or sleep duration) times this without a message (MQTT-SN §7.2).',
+    doc:
+      'A client is lost after keep-alive (or sleep duration) times this without a message; ' +
+      'unset = MQTT-SN §7.2: +10 % for durations over a minute, +50 % below.',
   }),
   wakeupNewAddress: required({
     name: 'wakeup_new_address',
@@ -391,8 +392,8 @@ export const schema: ConfigSchema = {
     section: 'mqtt-sn',
     type: integer(1, 65_535),
     default: '1',
-    aliases: [paho('MaxInflightMsgs')],
-    doc: 'QoS 1/2 messages in flight to one MQTT-SN client; the spec allows one (MQTT-SN §6.5, §6.6).',
+    // Not Paho's MaxInflightMsgs: that is the window towards its external broker (foreign-keys.ts).
+    doc: 'QoS 1/2 messages in flight to one MQTT-SN client; only 1 is supported (MQTT-SN §6.5, §6.6).',
   }),
 
   // ── serial lines ─────────────────────────────────────────────────────────────────────────────

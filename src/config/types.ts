@@ -119,7 +119,8 @@ export interface GatewayConfigValues {
   mqttsnMaxTopicsPerClient: number;
   sleepBufferSize: number;
   mqttsnMaxMessageSize: number;
-  keepaliveTolerance: number;
+  /** Unset: MQTT-SN §7.2's rule (+10 % over a minute, +50 % below); set: one factor for all. */
+  keepaliveTolerance: number | undefined;
   wakeupNewAddress: boolean;
   mqttsnMaxInflight: number;
 

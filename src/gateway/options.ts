@@ -110,7 +110,7 @@ export function withDefaults(options: Partial<GatewayOptions>): GatewayOptions {
 export function validateOptions(options: GatewayOptions): void {
   if (options.maxInflight !== 1) {
     throw new GatewayOptionsError(
-      `MQTT-SN maxInflight (mqttsn_max_inflight, Paho's MaxInflightMsgs) is ${options.maxInflight}: ` +
+      `MQTT-SN maxInflight (mqttsn_max_inflight) is ${options.maxInflight}: ` +
         'only 1 is supported, one REGISTER/PUBLISH/PUBREL outstanding per client (MQTT-SN §6.5, §6.6). ' +
         'Remove the setting or set it to 1.',
     );

@@ -40,12 +40,16 @@ describe('Paho gateway.conf keys (research/mqtt-sn-landscape.md §5)', () => {
       { port: 10001, bind: '::', family: 6 },
     ]);
     expect(config.advertiseAddress).toEqual({ host: '225.1.1.1', port: 1883 });
-    expect(config.mqttsnMaxInflight).toBe(10);
+    // Paho's MaxInflightMsgs is its window towards its external broker: ignored, with a warning.
+    expect(config.mqttsnMaxInflight).toBe(1);
+    expect(config.warnings).toContain(
+      "gateway.conf:12: Paho key 'MaxInflightMsgs' ignored: it is the Paho window towards its external broker, and the broker is built in here (mqttsn_max_inflight, towards each MQTT-SN client, stays 1: MQTT-SN §6.5, §6.6)",
+    );
     expect(config.warnings).toContain(
       "gateway.conf:3: Paho key 'GatewayName' ignored: the gateway has no name in MQTT-SN v1.2 messages",
     );
     expect(config.warnings).toContain("gateway.conf:2: 'GatewayID' read as 'gateway_id'");
-    expect(config.warnings.filter((w) => w.includes('ignored'))).toHaveLength(3);
+    expect(config.warnings.filter((w) => w.includes('ignored'))).toHaveLength(4);
   });
 
   it("mosquitto's max_topic_alias is topic_alias_maximum", () => {

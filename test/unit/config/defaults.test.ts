@@ -59,7 +59,7 @@ describe('defaults (no config file)', () => {
       mqttsnMaxTopicsPerClient: 1000,
       sleepBufferSize: 1000,
       mqttsnMaxMessageSize: 65_535,
-      keepaliveTolerance: 1.5,
+      keepaliveTolerance: undefined,
       wakeupNewAddress: true,
       mqttsnMaxInflight: 1,
       serial: [],

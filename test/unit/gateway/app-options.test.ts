@@ -1,7 +1,8 @@
 /**
  * gateway.conf → gateway options (src/app/mqttsn.ts): keepalive_tolerance is an override only when
  * the file sets it; otherwise the gateway applies MQTT-SN §7.2's rule (+10 % over a minute, +50 %
- * below). mqttsn_max_inflight above 1 (Paho's MaxInflightMsgs) is refused when the gateway starts.
+ * below). mqttsn_max_inflight above 1 is refused when the gateway starts; Paho's MaxInflightMsgs
+ * (its window towards its external broker) is ignored with a warning, so Paho files still start.
  */
 import { describe, expect, it } from 'vitest';
 import { gatewayOptions } from '../../../src/app/mqttsn.js';
@@ -31,10 +32,18 @@ describe('keep-alive tolerance from gateway.conf', () => {
 });
 
 describe('mqttsn_max_inflight', () => {
-  it('1 is accepted; MaxInflightMsgs=10 (Paho) is refused with a clear message', () => {
+  it('1 is accepted; 10 is refused with a clear message', () => {
     expect(() => validateOptions(withDefaults(gatewayOptions(parse(''))))).not.toThrow();
-    const paho = withDefaults(gatewayOptions(parse('MaxInflightMsgs=10\n')));
-    expect(() => validateOptions(paho)).toThrow(GatewayOptionsError);
-    expect(() => validateOptions(paho)).toThrow(/mqttsn_max_inflight.*is 10: only 1 is supported/);
+    const ten = withDefaults(gatewayOptions(parse('mqttsn_max_inflight 10\n')));
+    expect(() => validateOptions(ten)).toThrow(GatewayOptionsError);
+    expect(() => validateOptions(ten)).toThrow(/mqttsn_max_inflight\) is 10: only 1 is supported/);
+  });
+
+  it('a Paho file with MaxInflightMsgs=10 starts: the key is ignored with a warning', () => {
+    const config = parse('MaxInflightMsgs=10\n');
+    expect(config.warnings).toEqual([
+      expect.stringMatching(/^test.conf:1: Paho key 'MaxInflightMsgs' ignored: /),
+    ]);
+    expect(() => validateOptions(withDefaults(gatewayOptions(config)))).not.toThrow();
   });
 });
