@@ -10,9 +10,10 @@
  * ClientId, take the buffered messages, PINGRESP, §6.14) or to report (CONNECT without clean session).
  * N_retry unanswered retransmissions mean the connection is gone: it starts over.
  *
- * This file is the state machine (reporting, keep-alive, loss, stop, commands); the parts:
+ * This file is the state machine (session life, loss, stop, commands); the parts:
  * sensor-session.ts (discovery, CONNECT and will, REGISTER, SUBSCRIBE), sensor-publisher.ts (the
- * outbox and the §6.6 publish flows), sensor-sleep.ts (the §6.14 sleep cycle), sensor-dispatch.ts
+ * outbox and the §6.6 publish flows), sensor-reporting.ts (when readings are taken),
+ * sensor-keepalive.ts (§6.11), sensor-sleep.ts (the §6.14 sleep cycle), sensor-dispatch.ts
  * (each message from the gateway), sensor-inbox.ts (what the gateway sends on its own),
  * sensor-commands.ts (the command topic), sensor-radio.ts (encoding, MTU, energy per transmission),
  * sensor-topics.ts (topic ids), exchange.ts (one open request with T_retry/N_retry).
@@ -24,7 +25,6 @@ import type { Command } from './commands.js';
 import { Exchange } from './exchange.js';
 import type { Origin, SensorLink } from './links/types.js';
 import type { Random } from './prng.js';
-import { encodeReading, ReadingsModel } from './readings.js';
 import type { Scheduler, Timer } from './scheduler.js';
 import { applyCommandPayload } from './sensor-commands.js';
 import type { SensorConfig } from './sensor-config.js';
@@ -33,6 +33,7 @@ import { Inbox } from './sensor-inbox.js';
 import { KeepAlive, type KeepAliveHost } from './sensor-keepalive.js';
 import { Publisher } from './sensor-publisher.js';
 import { Radio } from './sensor-radio.js';
+import { Reporting, type ReportingHost } from './sensor-reporting.js';
 import { SessionSetup } from './sensor-session.js';
 import { SleepCycle, type SleepHost } from './sensor-sleep.js';
 import type { SensorState } from './sensor-state.js';
@@ -52,7 +53,7 @@ export interface SensorHooks {
 export class Sensor {
   state: SensorState = { kind: 'off' };
   readonly battery: Battery;
-  private readonly readings: ReadingsModel;
+  private readonly reporting: Reporting;
   private readonly exchange: Exchange;
   private readonly radio: Radio;
   private readonly keepAlive: KeepAlive;
@@ -66,14 +67,6 @@ export class Sensor {
   private readonly inbox: Inbox;
   private readonly publisher: Publisher;
   private lastMsgId = 0;
-  private reports = 0;
-  /**
-   * The readings' own clock: advanced by the interval at each reading, so that a seed gives the
-   * same readings whatever the scheduling jitter (wall-clock time would not).
-   */
-  private readingClockSeconds = 0;
-  private nextReportAt = 0;
-  private reportTimer: Timer | undefined;
   private holdUntil = 0;
   private holdTimer: Timer | undefined;
   private stopping = false;
@@ -93,7 +86,6 @@ export class Sensor {
     this.qos = config.qos;
     this.battery = new Battery(this.seconds(), config.batteryMah);
     this.radio = new Radio(config.clientId, scheduler, this.battery, logger);
-    this.readings = new ReadingsModel(random);
     this.topics = new PublishTopics(config);
     this.inbox = new Inbox((packet) => this.radio.transmit(packet));
     this.exchange = new Exchange(
@@ -136,12 +128,28 @@ export class Sensor {
       connectionLost: (reason) => this.connectionLost(reason),
       ready: () => this.goActive(),
     });
+    this.reporting = new Reporting(this.reportingHost(), random);
     this.keepAlive = new KeepAlive(this.keepAliveHost());
     this.sleep = new SleepCycle(this.sleepHost());
     this.dispatchHost = this.gatewayMessageHost();
   }
 
   // ---- the parts' views of the sensor ----
+
+  private reportingHost(): ReportingHost {
+    return {
+      config: this.config,
+      scheduler: this.scheduler,
+      battery: this.battery,
+      publisher: this.publisher,
+      intervalSeconds: () => this.intervalSeconds,
+      sleepSeconds: () => this.sleepSeconds,
+      qos: () => this.qos,
+      stopping: () => this.stopping,
+      next: () => this.pump(),
+      seconds: () => this.seconds(),
+    };
+  }
 
   private keepAliveHost(): KeepAliveHost {
     return {
@@ -172,9 +180,8 @@ export class Sensor {
       advanceStop: () => this.advanceStop(),
       connectionLost: (reason) => this.connectionLost(reason),
       stopKeepAlive: () => this.keepAlive.cancel(),
-      untilNextReport: () =>
-        this.countReached() ? Number.POSITIVE_INFINITY : this.nextReportAt - this.scheduler.now(),
-      hasWorkOnWake: () => this.sleepSeconds === 0 || this.reportDue() || this.publisher.queued > 0,
+      untilNextReport: () => this.reporting.msUntilNext(),
+      hasWorkOnWake: () => this.sleepSeconds === 0 || this.reporting.due || this.publisher.queued > 0,
       reconnect: () => this.session.connect(true),
       seconds: () => this.seconds(),
     };
@@ -218,7 +225,7 @@ export class Sensor {
     this.scheduler.after(this.config.startDelayMs, () => {
       if (this.stopping) return;
       this.battery.powerOn(this.seconds());
-      this.nextReportAt = this.scheduler.now();
+      this.reporting.reportAt(this.scheduler.now());
       this.beginSession();
     });
   }
@@ -244,7 +251,7 @@ export class Sensor {
   stop(): Promise<void> {
     if (this.state.kind === 'stopped') return Promise.resolve();
     this.stopping = true;
-    this.scheduler.cancel(this.reportTimer);
+    this.reporting.cancel();
     const done = new Promise<void>((resolve) => {
       this.stopResolve = resolve;
     });
@@ -270,7 +277,7 @@ export class Sensor {
     if (this.qos === -1) {
       // §6.8: no connection, no registration, no subscription: publish and forget.
       this.state = { kind: 'active' };
-      this.scheduleReport();
+      this.reporting.schedule();
       return;
     }
     this.session.begin();
@@ -279,62 +286,9 @@ export class Sensor {
   private goActive(): void {
     this.state = { kind: 'active' };
     this.keepAlive.arm();
-    if (this.sleepSeconds > 0 && this.reportDue()) this.takeReading();
-    else if (this.sleepSeconds === 0) this.scheduleReport();
+    if (this.sleepSeconds > 0 && this.reporting.due) this.reporting.takeReading();
+    else if (this.sleepSeconds === 0) this.reporting.schedule();
     this.pump();
-  }
-
-  // ---- reporting ----
-
-  private reportDue(): boolean {
-    return this.scheduler.now() >= this.nextReportAt - 5 && !this.countReached();
-  }
-
-  private countReached(): boolean {
-    return this.config.count !== undefined && this.reports >= this.config.count;
-  }
-
-  /** Awake sensors report on a timer; sleeping ones report when they wake (see wake()). */
-  private scheduleReport(): void {
-    this.scheduler.cancel(this.reportTimer);
-    if (this.stopping || this.countReached()) return;
-    const delay = Math.max(0, this.nextReportAt - this.scheduler.now());
-    this.reportTimer = this.scheduler.after(delay, () => {
-      this.reportTimer = undefined;
-      if (this.qos === -1) this.battery.setState('awake', this.seconds());
-      this.takeReading();
-      if (this.sleepSeconds === 0 || this.qos === -1) this.scheduleReport();
-      this.pump();
-      if (this.qos === -1) this.sleepBetweenQosMinus1Reports();
-    });
-  }
-
-  private takeReading(): void {
-    if (this.countReached()) return;
-    const now = this.scheduler.now();
-    this.nextReportAt = Math.max(this.nextReportAt + this.intervalSeconds * 1000, now + 1);
-    this.reports++;
-    const reading = this.readings.next(this.readingClockSeconds, this.battery.volts);
-    this.readingClockSeconds += this.intervalSeconds;
-    this.publisher.enqueue({ stream: 'reading', payload: encodeReading(reading) });
-    const every = this.config.batteryEvery;
-    if (
-      every > 0 &&
-      this.reports % every === 0 &&
-      this.config.batteryTopic !== undefined &&
-      this.qos !== -1
-    ) {
-      const level = (this.battery.level * 100).toFixed(2);
-      this.publisher.enqueue({
-        stream: 'battery',
-        payload: Buffer.from(`{"level":${level},"v":${reading.batteryVolts}}`),
-      });
-    }
-  }
-
-  /** QoS −1 sensors have no session to keep: between readings the radio is simply off. */
-  private sleepBetweenQosMinus1Reports(): void {
-    if (this.sleepSeconds > 0) this.battery.setState('asleep', this.seconds());
   }
 
   /** Decides what the sensor does next whenever nothing is outstanding. */
@@ -359,7 +313,8 @@ export class Sensor {
   }
 
   private checkFinished(): void {
-    if (this.finished || !this.countReached() || this.publisher.queued > 0 || this.exchange.busy) return;
+    if (this.finished || !this.reporting.countReached || this.publisher.queued > 0 || this.exchange.busy)
+      return;
     this.finished = true;
     this.hooks.onFinished?.(this);
   }
@@ -426,7 +381,8 @@ export class Sensor {
 
   private enterStopped(): void {
     this.exchange.cancel();
-    for (const timer of [this.reportTimer, this.holdTimer]) this.scheduler.cancel(timer);
+    this.scheduler.cancel(this.holdTimer);
+    this.reporting.cancel();
     this.keepAlive.cancel();
     this.sleep.cancelWake();
     this.state = { kind: 'stopped' };
@@ -459,19 +415,19 @@ export class Sensor {
     switch (command.kind) {
       case 'interval':
         this.intervalSeconds = command.seconds;
-        this.nextReportAt = this.scheduler.now() + command.seconds * 1000;
-        if (this.sleepSeconds === 0) this.scheduleReport();
+        this.reporting.reportAt(this.scheduler.now() + command.seconds * 1000);
+        if (this.sleepSeconds === 0) this.reporting.schedule();
         break;
       case 'sleep':
         this.sleepSeconds = command.seconds;
-        if (command.seconds === 0 && this.state.kind === 'active') this.scheduleReport();
+        if (command.seconds === 0 && this.state.kind === 'active') this.reporting.schedule();
         break;
       case 'qos':
         this.qos = command.qos;
         break;
       case 'report':
-        this.nextReportAt = this.scheduler.now();
-        if (this.sleepSeconds === 0) this.scheduleReport();
+        this.reporting.reportAt(this.scheduler.now());
+        if (this.sleepSeconds === 0) this.reporting.schedule();
         break;
     }
   }
