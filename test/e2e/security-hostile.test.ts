@@ -182,6 +182,25 @@ describe('connection flood from one address', () => {
   });
 });
 
+describe('topic limits', () => {
+  it('max_topic_levels / max_topic_length: PUBLISH and SUBSCRIBE get v5 0x87, counted and logged', async () => {
+    t = await startSecureBroker(conf('max_topic_levels 3\nmax_topic_length 40'), certs.dir);
+    const c = await mqtt.connectAsync(`ws://127.0.0.1:${t.port('ws')}`, {
+      reconnectPeriod: 0,
+      protocolVersion: 5,
+      clientId: 'deep',
+    });
+    clients.push(c);
+    await expect(c.publishAsync('a/b/c/d', 'x', { qos: 1 })).rejects.toThrow(/Not authorized/i);
+    await expect(c.publishAsync(`a/${'x'.repeat(50)}`, 'x', { qos: 1 })).rejects.toThrow(/Not authorized/i);
+    await expect(c.subscribeAsync('a/b/c/#')).rejects.toThrow(/Not authorized/i); // SUBACK 0x87
+    expect((await c.subscribeAsync('a/b/+'))[0]?.qos).toBe(0);
+    await c.publishAsync('a/b/c', 'within', { qos: 1 });
+    expect(t.security.authorizer?.counters.topicLimit).toBe(3);
+    await waitForLog(t.logs, /Client deep: PUBLISH refused: topic of 4 levels exceeds max_topic_levels 3/);
+  });
+});
+
 describe('oversized packets', () => {
   it('a PUBLISH over max_packet_size closes that connection (v5: DISCONNECT 0x95); others go on', async () => {
     t = await startSecureBroker(conf('max_packet_size 1000'), certs.dir);
