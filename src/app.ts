@@ -4,13 +4,15 @@
  * Dependencies point one way (DESIGN.md): cli → app → front ends → broker → store.
  */
 
-import { startMqttListeners } from './app/mqtt-listeners.js';
+import { frontEndOptions, startMqttListeners } from './app/mqtt-listeners.js';
 import { startMqttSn } from './app/mqttsn.js';
+import { type SecureListener, startSecureListeners } from './app/secure-listeners.js';
 import { openStore } from './app/store.js';
 import { createBroker } from './broker/index.js';
 import type { App, StartApp } from './cli/app-contract.js';
 import type { GatewayConfig } from './config/types.js';
 import type { Logger } from './observe/logger.js';
+import { loadSecurity } from './security/index.js';
 import { packageVersion } from './version.js';
 
 export interface RunningApp extends App {
@@ -23,21 +25,36 @@ export interface RunningApp extends App {
 export const startApp: StartApp = (config, logger) => startGateway(config, logger);
 
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningApp> {
+  // password_file, acl_file, mqttsn_admission_file: a bad file stops start-up naming file:line.
+  const security = loadSecurity(config, logger);
+  for (const line of security.summary) logger.info(`Security: ${line}.`);
   const store = openStore(config, logger);
   // Read once; the core and the MQTT-SN gateway both restore from this one state.
   const loaded = store?.load();
-  const broker = createBroker(brokerOptions(config), {
-    logger,
-    ...(store && loaded ? { store, loaded } : {}),
-  });
-  let listeners: Awaited<ReturnType<typeof startMqttListeners>> = [];
+  const authorizer = security.authorizer ? { authorizer: security.authorizer } : {};
+  const broker = createBroker(
+    { ...brokerOptions(config), ...authorizer },
+    {
+      logger,
+      ...(store && loaded ? { store, loaded } : {}),
+    },
+  );
+  let listeners: Array<{ port: number; close(): Promise<void> }> = [];
+  let secure: SecureListener[] = [];
   let mqttsn: Awaited<ReturnType<typeof startMqttSn>> | undefined;
   try {
     // MQTT-SN first: once TCP accepts, every transport is up (tests and scripts wait for TCP).
-    mqttsn = await startMqttSn(config, broker, store, logger, loaded?.gatewayState);
-    listeners = await startMqttListeners(config, broker, logger);
+    mqttsn = await startMqttSn(config, broker, store, logger, loaded?.gatewayState, security.mqttsn);
+    const frontEnd = {
+      ...frontEndOptions(config),
+      authenticate: security.authenticate,
+    };
+    secure = await startSecureListeners(config, broker, frontEnd, logger, {
+      limiter: security.limiter,
+    });
+    listeners = await startMqttListeners(config, broker, logger, security);
   } catch (error) {
-    await Promise.all(listeners.map((l) => l.close()));
+    await Promise.all([...listeners, ...secure].map((l) => l.close()));
     await mqttsn?.gateway.close();
     await broker.close();
     await store?.close();
@@ -46,7 +63,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const gateway = mqttsn.gateway;
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
-    await Promise.all(listeners.map((l) => l.close()));
+    await Promise.all([...listeners, ...secure].map((l) => l.close()));
     await gateway.close();
     await broker.close();
     await store?.close();

@@ -5,6 +5,8 @@ import type { BrokerApi } from '../broker/types.js';
 import type { GatewayConfig } from '../config/types.js';
 import { type MqttFrontEndOptions, type MqttListener, startMqttListener } from '../mqtt/listener.js';
 import type { Logger } from '../observe/logger.js';
+import type { SecuritySetup } from '../security/index.js';
+import { socketAdmission } from './secure-listeners.js';
 
 export function frontEndOptions(config: GatewayConfig): Partial<MqttFrontEndOptions> {
   return {
@@ -22,12 +24,24 @@ export async function startMqttListeners(
   config: GatewayConfig,
   broker: BrokerApi,
   logger: Logger,
+  security?: SecuritySetup,
 ): Promise<MqttListener[]> {
-  const options = frontEndOptions(config);
+  const options = {
+    ...frontEndOptions(config),
+    ...(security ? { authenticate: security.authenticate } : {}),
+  };
   const started: MqttListener[] = [];
   try {
     for (const spec of config.listeners) {
-      const listener = await startMqttListener({ port: spec.port, host: spec.bind }, broker, options, logger);
+      const admit =
+        security && socketAdmission(security.limiter, logger, `MQTT listener on port ${spec.port}`);
+      const listener = await startMqttListener(
+        { port: spec.port, host: spec.bind },
+        broker,
+        options,
+        logger,
+        admit,
+      );
       started.push(listener);
     }
   } catch (error) {

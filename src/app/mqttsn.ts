@@ -6,6 +6,7 @@
 import type { BrokerApi } from '../broker/types.js';
 import type { GatewayConfig } from '../config/types.js';
 import { type GatewayOptions, type MqttSnGateway, startMqttSnGateway } from '../gateway/index.js';
+import type { SnSecurityHook } from '../gateway/options.js';
 import type { Logger } from '../observe/logger.js';
 import type { Store, StoredGatewayState } from '../store/types.js';
 import { createSerialTransport } from '../transport/serial/serial-transport.js';
@@ -95,9 +96,10 @@ export async function startMqttSn(
   store: Store | undefined,
   logger: Logger,
   restoredState?: StoredGatewayState[],
+  security?: SnSecurityHook,
 ): Promise<MqttSnSide> {
   const { udp, all, clientIdByTransport } = createTransports(config, logger);
-  const options = { ...gatewayOptions(config), clientIdByTransport };
+  const options = { ...gatewayOptions(config), clientIdByTransport, ...(security ? { security } : {}) };
   const gateway = await startMqttSnGateway(options, {
     broker,
     transports: all,
