@@ -22,6 +22,8 @@ export interface GatewayContext {
   readonly stats: GatewayStats;
   /** Set by close(): links and timers stop acting. */
   closing: boolean;
+  /** Inbound QoS 1/2 PUBLISHes handed to the core and not yet durable (options.maxPendingPublishes). */
+  pendingPublishes: number;
 }
 
 /** Octets of the encapsulation header in front of a message for a node behind a forwarder (§5.5). */

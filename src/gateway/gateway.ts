@@ -61,6 +61,7 @@ export async function startMqttSnGateway(
     predefined: new PredefinedTopicIndex(settings.predefinedTopics, settings.clientPredefinedTopics),
     stats,
     closing: false,
+    pendingPublishes: 0,
   };
   countSleepBufferDrops(ctx);
   restoreClients(ctx, deps);

@@ -60,6 +60,11 @@ export interface GatewayOptions {
    * sent that never left the gateway (a DUP=1 on their first transmission after a reconnect).
    */
   maxInflight: number;
+  /**
+   * Inbound QoS 1/2 PUBLISHes (all clients together) waiting for the store to make them durable;
+   * beyond it a PUBLISH is answered PUBACK 0x01 congestion (§6.6), and the client retries later.
+   */
+  maxPendingPublishes: number;
   /** Longest ClientId accepted (§5.3.1 says 1-23; longer ones are common in the field). */
   maxClientIdLength: number;
   /** Predefined topics known to every client (§6.7). */
@@ -88,6 +93,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   qosMinus1: true,
   wakeupFromNewAddress: true,
   maxInflight: 1,
+  maxPendingPublishes: 10_000,
   maxClientIdLength: 23,
   predefinedTopics: new Map(),
   clientPredefinedTopics: new Map(),

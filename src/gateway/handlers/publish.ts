@@ -44,6 +44,8 @@ export function returnCodeOf(reason: ReasonCode): ReturnCode {
   if (reason === ReasonCode.Success || reason === ReasonCode.NoMatchingSubscribers)
     return ReturnCode.ACCEPTED;
   if (reason === ReasonCode.QuotaExceeded || reason === ReasonCode.ServerBusy) return ReturnCode.CONGESTION;
+  // The store could not make it durable: not taken, "try again later" (§6.6: wait T_WAIT).
+  if (reason === ReasonCode.UnspecifiedError) return ReturnCode.CONGESTION;
   if (reason === ReasonCode.TopicNameInvalid) return ReturnCode.INVALID_TOPIC_ID;
   return ReturnCode.NOT_SUPPORTED;
 }
@@ -71,7 +73,10 @@ export function handlePublish(ctx: GatewayContext, inbound: Inbound<PublishPacke
   }
   const topicId = topicIdFieldValue(packet.topic);
   const msgId = packet.msgId;
+  refuseWhenCongested(ctx);
+  ctx.pendingPublishes++;
   session.publish({ ...message, packetId: msgId }, (outcome: PublishOutcome) => {
+    ctx.pendingPublishes--;
     const returnCode = returnCodeOf(outcome.reason);
     if (returnCode === ReturnCode.CONGESTION) ctx.stats.congestion++;
     if (returnCode !== ReturnCode.ACCEPTED) {
@@ -83,6 +88,20 @@ export function handlePublish(ctx: GatewayContext, inbound: Inbound<PublishPacke
       send(ctx, endpoint, { type: 'PUBREC', msgId });
     else send(ctx, endpoint, { type: 'PUBACK', topicId, msgId, returnCode });
   });
+}
+
+/**
+ * PUBACK 0x01 "rejected: congestion" (§5.4.13, §6.6) when maxPendingPublishes QoS 1/2 PUBLISHes
+ * already wait for the store: the gateway takes no more than it can make durable, and the client
+ * retries after T_WAIT instead of the gateway's memory growing without bound.
+ */
+function refuseWhenCongested(ctx: GatewayContext): void {
+  if (ctx.pendingPublishes < ctx.options.maxPendingPublishes) return;
+  ctx.stats.congestion++;
+  throw new SnRejection(
+    ReturnCode.CONGESTION,
+    `${ctx.pendingPublishes} PUBLISHes already wait for the store (maxPendingPublishes)`,
+  );
 }
 
 function publishQosMinus1(
