@@ -233,6 +233,12 @@ export interface BrokerOptions {
   version: string;
   /** Authorisation hook (security issue); absent = everything allowed. */
   authorizer?: Authorizer;
+  /**
+   * max_subscriptions_per_client: a SUBSCRIBE adding a filter beyond this many gets
+   * QuotaExceeded (0x97); replacing an existing filter is allowed. 0 or absent = unlimited.
+   * Counted in BrokerMetrics.subscriptionsRefused. (Additive, security issue.)
+   */
+  maxSubscriptionsPerClient?: number;
 }
 
 export interface Authorizer {
@@ -260,6 +266,8 @@ export interface BrokerMetrics {
   messagesReceived: number;
   messagesSent: number;
   publishDropped: number;
+  /** Filters refused for maxSubscriptionsPerClient; absent until the first. (Additive.) */
+  subscriptionsRefused?: number;
 }
 
 export interface BrokerDeps {
