@@ -32,6 +32,10 @@ export function subscribe(ctx: BrokerContext, session: Session, requests: Subscr
     }
     const qos = Math.min(req.qos, ctx.options.maximumQos) as QoS;
     const existed = session.subscriptions.has(req.filter);
+    if (!existed && overSubscriptionQuota(ctx, session, req.filter)) {
+      codes.push(ReasonCode.QuotaExceeded);
+      continue;
+    }
     const sub: SubscriptionRequest = { ...req, qos };
     // No local makes no sense on a shared subscription [MQTT-3.8.3-4]; it is ignored there.
     if (parsed.shareGroup !== undefined) sub.noLocal = false;
@@ -56,6 +60,21 @@ export function subscribe(ctx: BrokerContext, session: Session, requests: Subscr
     if (retained.length > 0) queueMicrotask(() => offerRetained(ctx, session, retained));
   }
   return codes;
+}
+
+/**
+ * max_subscriptions_per_client (security issue): a new filter beyond the limit is refused with
+ * QuotaExceeded — SUBACK 0x97 on v5, 0x80 on 3.1.1 [MQTT-3.9.3-2], MQTT-SN CONGESTION — logged
+ * and counted; replacing an existing filter is always allowed.
+ */
+function overSubscriptionQuota(ctx: BrokerContext, session: Session, filter: string): boolean {
+  const max = ctx.options.maxSubscriptionsPerClient ?? 0;
+  if (max <= 0 || session.subscriptions.size < max) return false;
+  ctx.metrics.subscriptionsRefused = (ctx.metrics.subscriptionsRefused ?? 0) + 1;
+  ctx.logger.warn(
+    `Client ${describePeer(session)} SUBSCRIBE "${filter}" refused: max_subscriptions_per_client (${max}) reached`,
+  );
+  return true;
 }
 
 interface RetainedOffer {
