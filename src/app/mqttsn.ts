@@ -3,6 +3,7 @@
  * transport per `serial` line, all served by one gateway in this process (DESIGN.md: transports
  * chosen at run time — the Paho gateway needs one binary per transport).
  */
+import { isIPv6 } from 'node:net';
 import type { BrokerApi } from '../broker/types.js';
 import type { GatewayConfig } from '../config/types.js';
 import { type GatewayOptions, type MqttSnGateway, startMqttSnGateway } from '../gateway/index.js';
@@ -63,14 +64,16 @@ interface Transports {
 }
 
 function createTransports(config: GatewayConfig, logger: Logger): Transports {
+  const advertiseFamily = isIPv6(config.advertiseAddress.host) ? 6 : 4;
   const udp = config.mqttsnUdp.map((spec) =>
     createUdpTransport(
       {
         port: spec.port,
         host: spec.bind,
         ipv6: spec.family === 6,
-        // ADVERTISE goes to the configured IPv4 address; IPv6 sockets advertise nowhere by default.
-        ...(spec.family === 4
+        // ADVERTISE (§6.1) goes out of the sockets of the advertise_address's family: an IPv4
+        // broadcast/multicast address from the IPv4 sockets, an IPv6 multicast group from the IPv6 ones.
+        ...(spec.family === advertiseFamily
           ? { broadcastAddress: config.advertiseAddress.host, broadcastPort: config.advertiseAddress.port }
           : {}),
       },
