@@ -1,10 +1,10 @@
 /**
- * Messages between the benchmark orchestrator (run.ts) and its load-generator processes (worker.ts).
- * Times are `process.hrtime` nanoseconds as plain numbers: CLOCK_MONOTONIC is shared by every process
- * on the machine, so a publisher's timestamp and a subscriber's can be compared across processes.
+ * The jobs the broker benchmark's orchestrator (run.ts) gives its load-generator processes
+ * (worker.ts), and their results; the messages around them are in common/channel.ts.
  */
+import type { Qos01 } from './common/channel.js';
 
-export type Qos01 = 0 | 1;
+export { nowNs, type Qos01 } from './common/channel.js';
 
 /** N publishers on one generator process, each sending `messagesPerClient` messages. */
 export interface PublishJob {
@@ -66,12 +66,6 @@ export interface IdleJob {
 
 export type Job = PublishJob | SubscribeJob | LatencyJob | IdleJob;
 
-export type ToWorker =
-  | { readonly kind: 'job'; readonly job: Job }
-  | { readonly kind: 'go' }
-  /** Idle connections: close them all now. Every job: give up and report what you have. */
-  | { readonly kind: 'stop' };
-
 export interface PublishResult {
   readonly kind: 'publish';
   readonly sent: number;
@@ -120,30 +114,3 @@ export interface IdleResult {
 }
 
 export type JobResult = PublishResult | SubscribeResult | LatencyResult | IdleResult;
-
-export type FromWorker =
-  | { readonly kind: 'ready' }
-  | {
-      readonly kind: 'result';
-      readonly result: JobResult;
-      /** CPU time this process used between 'go' and the result, in microseconds (user + system). */
-      readonly cpuUs: number;
-    }
-  | { readonly kind: 'stopped' }
-  | { readonly kind: 'error'; readonly message: string };
-
-export function isToWorker(value: unknown): value is ToWorker {
-  if (typeof value !== 'object' || value === null || !('kind' in value)) return false;
-  const kind = (value as { kind: unknown }).kind;
-  return kind === 'job' || kind === 'go' || kind === 'stop';
-}
-
-export function isFromWorker(value: unknown): value is FromWorker {
-  if (typeof value !== 'object' || value === null || !('kind' in value)) return false;
-  const kind = (value as { kind: unknown }).kind;
-  return kind === 'ready' || kind === 'result' || kind === 'stopped' || kind === 'error';
-}
-
-export function nowNs(): number {
-  return Number(process.hrtime.bigint());
-}

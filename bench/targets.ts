@@ -11,7 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { registerChild } from './cleanup.js';
-import { RAISE_FD_LIMIT } from './generator.js';
+import { RAISE_FD_LIMIT } from './common/generator.js';
 import { childPids } from './procstat.js';
 
 export type TargetName = 'ours' | 'mosquitto';

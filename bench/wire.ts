@@ -143,3 +143,14 @@ export function publishLayout(
   if (qos === 0) return { packetId: 0, payloadAt: afterTopic };
   return { packetId: buf.readUInt16BE(afterTopic), payloadAt: afterTopic + 2 };
 }
+
+/** PUBACKs for the given packet ids, back to back in one buffer (MQTT 3.1.1 §3.4). */
+export function pubacks(packetIds: readonly number[]): Buffer {
+  const out = Buffer.allocUnsafe(packetIds.length * 4);
+  packetIds.forEach((id, k) => {
+    out[k * 4] = PacketType.puback << 4;
+    out[k * 4 + 1] = 2;
+    out.writeUInt16BE(id, k * 4 + 2);
+  });
+  return out;
+}

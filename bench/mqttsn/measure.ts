@@ -6,7 +6,7 @@
 import { CpuSampler, readPeakRssKb, readRssKb } from '../procstat.js';
 import { type RunningBroker, sleep } from '../targets.js';
 import { startGatewayProcess } from './gateway.js';
-import { SnGenerator } from './generator.js';
+import { startSnGenerator } from './generator.js';
 import { type Job, type JobResult, nowNs } from './protocol.js';
 
 const PREPARE_TIMEOUT_MS = 120_000;
@@ -54,7 +54,7 @@ export async function measure(
 }
 
 async function measureOne(broker: RunningBroker, job: Job, label: string): Promise<Measurement> {
-  const generator = SnGenerator.start(label);
+  const generator = startSnGenerator(label);
   const notes: string[] = [];
   try {
     await generator.prepare(job, PREPARE_TIMEOUT_MS);

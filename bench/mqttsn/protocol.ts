@@ -1,12 +1,13 @@
 /**
- * Messages between the MQTT-SN benchmark's orchestrator (bench/mqttsn.ts) and its load-generator
- * processes (bench/mqttsn/worker.ts). Times are `process.hrtime` nanoseconds (CLOCK_MONOTONIC, shared
- * by every process of the machine), so a send time and an arrival time in another process compare.
+ * The jobs the MQTT-SN benchmark's orchestrator (bench/mqttsn.ts) gives its load-generator processes
+ * (bench/mqttsn/worker.ts), and their results; the messages around them are in common/channel.ts.
  */
+import type { Qos01 } from '../common/channel.js';
+
+export { nowNs, type Qos01 } from '../common/channel.js';
 
 /** Which front end the publishers use: MQTT-SN over UDP, or this broker's own MQTT over TCP. */
 export type PublishPath = 'mqttsn' | 'tcp';
-export type Qos01 = 0 | 1;
 
 /** As many messages as the gateway takes, with at most `window` sent and not yet received in all. */
 export interface MaxLoad {
@@ -91,30 +92,3 @@ export interface ConnectResult {
 }
 
 export type JobResult = FaninResult | ConnectResult;
-
-export type ToWorker =
-  | { readonly kind: 'job'; readonly job: Job }
-  | { readonly kind: 'go' }
-  | { readonly kind: 'stop' };
-
-export type FromWorker =
-  | { readonly kind: 'ready' }
-  | { readonly kind: 'result'; readonly result: JobResult; readonly cpuUs: number }
-  | { readonly kind: 'stopped' }
-  | { readonly kind: 'error'; readonly message: string };
-
-export function isToWorker(value: unknown): value is ToWorker {
-  if (typeof value !== 'object' || value === null || !('kind' in value)) return false;
-  const kind = (value as { kind: unknown }).kind;
-  return kind === 'job' || kind === 'go' || kind === 'stop';
-}
-
-export function isFromWorker(value: unknown): value is FromWorker {
-  if (typeof value !== 'object' || value === null || !('kind' in value)) return false;
-  const kind = (value as { kind: unknown }).kind;
-  return kind === 'ready' || kind === 'result' || kind === 'stopped' || kind === 'error';
-}
-
-export function nowNs(): number {
-  return Number(process.hrtime.bigint());
-}

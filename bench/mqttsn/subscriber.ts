@@ -4,7 +4,7 @@
  * acknowledges everything one chunk carried with one write.
  */
 import { BenchClient } from '../client.js';
-import { PacketType, publishLayout } from '../wire.js';
+import { PacketType, pubacks, publishLayout } from '../wire.js';
 import type { Qos01 } from './protocol.js';
 import { Stamp } from './sn-wire.js';
 
@@ -63,17 +63,6 @@ export class CountingSubscriber {
   close(): void {
     this.client.close();
   }
-}
-
-/** PUBACKs for the given packet ids, back to back (MQTT 3.1.1 §3.4). */
-function pubacks(packetIds: readonly number[]): Buffer {
-  const out = Buffer.allocUnsafe(packetIds.length * 4);
-  packetIds.forEach((id, k) => {
-    out[k * 4] = PacketType.puback << 4;
-    out[k * 4 + 1] = 2;
-    out.writeUInt16BE(id, k * 4 + 2);
-  });
-  return out;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

@@ -4,7 +4,7 @@
  */
 import { BenchClient } from '../client.js';
 import { nowNs, type SubscribeJob, type SubscribeResult } from '../protocol.js';
-import { PacketType, PayloadField } from '../wire.js';
+import { PacketType, PayloadField, pubacks } from '../wire.js';
 import { HANDSHAKE_TIMEOUT_MS, indices, OneShot, type Role } from './role.js';
 
 const MAX_PUBLISHERS = 65_536;
@@ -87,15 +87,4 @@ export async function prepareSubscribers(job: SubscribeJob): Promise<Role> {
       for (const client of clients) client.close();
     },
   };
-}
-
-/** PUBACKs for the given packet ids, back to back in one buffer (MQTT 3.1.1 §3.4). */
-function pubacks(packetIds: readonly number[]): Buffer {
-  const out = Buffer.allocUnsafe(packetIds.length * 4);
-  packetIds.forEach((id, k) => {
-    out[k * 4] = PacketType.puback << 4;
-    out[k * 4 + 1] = 2;
-    out.writeUInt16BE(id, k * 4 + 2);
-  });
-  return out;
 }

@@ -2,7 +2,7 @@
  * Runs one scenario's jobs, one generator process per job: prepare them in order (subscribers before
  * publishers), sample the broker's CPU, start them together, collect their results, stop them.
  */
-import { GeneratorProcess } from '../generator.js';
+import { startGenerator } from '../generator.js';
 import { CpuSampler } from '../procstat.js';
 import type { Job, JobResult } from '../protocol.js';
 import type { ScenarioContext } from './types.js';
@@ -36,7 +36,7 @@ export async function runGenerators(
   jobs: readonly Job[],
   hooks: Hooks = {},
 ): Promise<GeneratorRun> {
-  const generators = jobs.map((job, i) => GeneratorProcess.start(`generator ${i + 1} (${job.kind})`));
+  const generators = jobs.map((job, i) => startGenerator(`generator ${i + 1} (${job.kind})`));
   try {
     for (const [i, generator] of generators.entries()) await generator.prepare(jobs[i]!, PREPARE_TIMEOUT_MS);
     await hooks.beforeGo?.();
