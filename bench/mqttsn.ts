@@ -22,6 +22,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { installExitHandlers, killAllChildren } from './cleanup.js';
+import { positiveInt, resultsFile } from './common/cli.js';
 import { figures, type Recorded } from './mqttsn/figures.js';
 import {
   type FirmwareSimFigures,
@@ -33,12 +34,6 @@ import { measure } from './mqttsn/measure.js';
 import { LOADS, type Options, plan, SCENARIOS, type ScenarioName } from './mqttsn/plan.js';
 import { formatTable } from './mqttsn/report.js';
 import { MAX_PAYLOAD, MIN_PAYLOAD } from './mqttsn/sn-wire.js';
-
-function positiveInt(raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return value;
-}
 
 function payloadSize(raw: string): number {
   const value = Number(raw);
@@ -155,13 +150,7 @@ async function runWithFirmwareSim(options: Options): Promise<void> {
     `\nMQTT-SN gateway with firmware-sim as the load (${cpus().length} cores, node ${process.version})\n\n`,
   );
   process.stdout.write(`${formatFirmwareSimTable(rows)}\n`);
-  const file =
-    options.json ??
-    join(
-      REPOSITORY,
-      'bench/results',
-      `mqttsn-firmware-sim-${new Date().toISOString().replaceAll(':', '-')}.json`,
-    );
+  const file = options.json ?? resultsFile(REPOSITORY, 'mqttsn-firmware-sim');
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ options, rows }, null, 2)}\n`);
   process.stdout.write(`\nresults: ${file}\n`);
@@ -193,9 +182,7 @@ async function main(): Promise<void> {
   for (const failed of records.filter((r) => r.error !== null)) {
     process.stdout.write(`failed: ${failed.scenario}/${failed.variant} run ${failed.run}: ${failed.error}\n`);
   }
-  const file =
-    options.json ??
-    join(REPOSITORY, 'bench/results', `mqttsn-${startedAt.toISOString().replaceAll(':', '-')}.json`);
+  const file = options.json ?? resultsFile(REPOSITORY, 'mqttsn', startedAt);
   mkdirSync(join(file, '..'), { recursive: true });
   const environment = {
     cores: cpus().length,

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { installExitHandlers } from './cleanup.js';
+import { positiveInt, resultsFile } from './common/cli.js';
 import { type MetricSummary, type RunRecord, renderNotes, renderTable, summarise } from './report.js';
 import { describe } from './scenarios/harness.js';
 import { SCENARIOS } from './scenarios/index.js';
@@ -53,12 +54,6 @@ interface CliOptions {
   readonly connectConcurrency: number;
   readonly genProcs: number;
   readonly json?: string;
-}
-
-function positiveInt(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError('expected a positive integer');
-  return value;
 }
 
 function positiveNumber(text: string): number {
@@ -225,9 +220,7 @@ function writeJson(
   records: readonly RunRecord[],
   summaries: readonly MetricSummary[],
 ): string {
-  const file =
-    cli.json ??
-    path.join(REPO_ROOT, 'bench', 'results', `bench-${new Date().toISOString().replaceAll(':', '-')}.json`);
+  const file = cli.json ?? resultsFile(REPO_ROOT, 'bench');
   mkdirSync(path.dirname(file), { recursive: true });
   const body = {
     environment: environment(cli),
