@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReturnCode } from '../../../src/codec/mqttsn/index.js';
-import { type Harness, MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
+import { type Harness, MqttWatcher, startHarness, waitUntil } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
 let harness: Harness | undefined;
@@ -109,6 +109,36 @@ describe('01 connect (MQTT-SN §6.2, §6.3, §6.11, §6.12)', () => {
     c.send({ type: 'PINGREQ' });
     await c.expect('DISCONNECT');
     expect(harness.gateway.stats().unknownSenders).toBe(3);
+  });
+
+  it('answers a client that is no longer connected (after DISCONNECT, or lost) with DISCONNECT (§6.12)', async () => {
+    harness = await startHarness();
+    const gone = await client();
+    expect(await gone.connect('gone', { cleanSession: false })).toBe(ReturnCode.ACCEPTED);
+    gone.send({ type: 'DISCONNECT' });
+    await gone.expect('DISCONNECT');
+    gone.send({ type: 'REGISTER', topicId: 0, msgId: 1, topicName: 'a/b' });
+    await gone.expect('DISCONNECT');
+    gone.send({
+      type: 'PUBLISH',
+      dup: false,
+      qos: 1,
+      retain: false,
+      topic: { type: 'short', name: 'ab' },
+      msgId: 2,
+      payload: Buffer.from('x'),
+    });
+    await gone.expect('DISCONNECT');
+    gone.send({ type: 'PUBACK', topicId: 1, msgId: 3, returnCode: ReturnCode.ACCEPTED });
+    await gone.expect('DISCONNECT');
+    // Lost: silent past its keep-alive (1 s × 1.5, §7.2), then it speaks again.
+    const h = harness;
+    const lost = await client();
+    expect(await lost.connect('lost-one', { duration: 1 })).toBe(ReturnCode.ACCEPTED);
+    await waitUntil(() => h.gateway.stats().clientsLost === 1, 5000, 'keep-alive expiry');
+    lost.send({ type: 'SUBSCRIBE', dup: false, qos: 0, msgId: 4, topic: { type: 'name', name: 'a/b' } });
+    await lost.expect('DISCONNECT');
+    expect(h.gateway.stats().unknownSenders).toBe(4);
   });
 
   it('answers SEARCHGW with GWINFO carrying the gateway id (§6.1)', async () => {

@@ -47,3 +47,11 @@ describe('mqttsn_max_inflight', () => {
     expect(() => validateOptions(withDefaults(gatewayOptions(config)))).not.toThrow();
   });
 });
+
+describe('gateway.conf keys reach the gateway options', () => {
+  it('qos_minus1 false switches QoS −1 off (MQTT-SN §6.8); mqttsn_max_message_size is the limit', () => {
+    expect(gatewayOptions(parse('')).qosMinus1).toBe(true);
+    expect(gatewayOptions(parse('qos_minus1 false\n')).qosMinus1).toBe(false);
+    expect(gatewayOptions(parse('mqttsn_max_message_size 64\n')).maxMessageSize).toBe(64);
+  });
+});
