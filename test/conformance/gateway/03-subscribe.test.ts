@@ -4,7 +4,7 @@
  * 1 and 2 with the client's acks, messages published by an MQTT.js client.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReturnCode } from '../../../src/codec/mqttsn/index.js';
+import { ReturnCode, topicIdFieldValue } from '../../../src/codec/mqttsn/index.js';
 import { type Harness, MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
@@ -32,6 +32,31 @@ afterEach(async () => {
 });
 
 describe('03 subscribe (MQTT-SN §6.9, §6.10)', () => {
+  it('delivers at min(subscription QoS, message QoS) (DESIGN.md "QoS mapping")', async () => {
+    const { c, pub } = await setUp();
+    await c.connect('sub-min');
+    const cases = [
+      { name: 'q0', granted: 0, published: 2, delivered: 0 },
+      { name: 'q1', granted: 1, published: 2, delivered: 1 },
+      { name: 'q2', granted: 2, published: 1, delivered: 1 },
+      { name: 'q3', granted: 2, published: 0, delivered: 0 },
+    ] as const;
+    for (const [i, { name, granted }] of cases.entries()) {
+      c.send({ type: 'SUBSCRIBE', dup: false, qos: granted, msgId: i + 1, topic: { type: 'short', name } });
+      expect(await c.expect('SUBACK')).toMatchObject({ qos: granted, returnCode: ReturnCode.ACCEPTED });
+    }
+    for (const { name, published, delivered } of cases) {
+      await pub.publish(name, `${name} at ${published}`, published);
+      const p = await c.expect('PUBLISH');
+      expect({ topic: p.topic, qos: p.qos }, name).toEqual({
+        topic: { type: 'short', name },
+        qos: delivered,
+      });
+      if (delivered === 1)
+        c.send({ type: 'PUBACK', topicId: topicIdFieldValue(p.topic), msgId: p.msgId, returnCode: 0 });
+    }
+  });
+
   it('by name: SUBACK carries the topic id, PUBLISHes use it without REGISTER (QoS 0)', async () => {
     const { c, pub } = await setUp();
     await c.connect('sub-1');

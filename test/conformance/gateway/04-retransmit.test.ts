@@ -3,16 +3,20 @@
  * mapping"): a client that withholds its acks gets the PUBLISH again with DUP set every T_retry;
  * after N_retry re-sends it is lost and its will is published, seen by an MQTT subscriber.
  */
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReturnCode } from '../../../src/codec/mqttsn/index.js';
 import { type Harness, MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
+import { mosquittoSub } from '../../helpers/mqttsn/mosquitto.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
 let harness: Harness | undefined;
 const clients: SnTestClient[] = [];
 const watchers: MqttWatcher[] = [];
+const children: ChildProcess[] = [];
 
 afterEach(async () => {
+  for (const child of children.splice(0)) child.kill();
   await Promise.all(clients.splice(0).map((c) => c.close()));
   await Promise.all(watchers.splice(0).map((w) => w.close()));
   await harness?.close();
@@ -45,6 +49,19 @@ describe('04 retransmission (MQTT-SN §6.13, §7.2)', () => {
     expect(will).toMatchObject({ topic: 'wills/rt-1', payload: 'rt-1 lost' });
     expect(h.gateway.stats()).toMatchObject({ retransmissions: 2, clientsLost: 1 });
     expect(h.logLines.some((l) => l.includes('rt-1') && l.includes('lost'))).toBe(true);
+  });
+
+  it('N_retry exhausted: mosquitto_sub sees the will (DESIGN.md "QoS mapping")', async () => {
+    const { c, w, h } = await setUp();
+    const sub = mosquittoSub(h.mqtt.port, 'wills/rt-5');
+    children.push(sub.child);
+    await sub.ready;
+    await c.connect('rt-5', { will: { topic: 'wills/rt-5', message: 'rt-5 unreachable' } });
+    c.send({ type: 'SUBSCRIBE', dup: false, qos: 1, msgId: 1, topic: { type: 'short', name: 'r5' } });
+    await c.expect('SUBACK');
+    await w.publish('r5', 'never acked', 1);
+    for (const dup of [false, true, true]) expect((await c.expect('PUBLISH')).dup).toBe(dup);
+    expect(await sub.output).toContain('wills/rt-5 rt-5 unreachable');
   });
 
   it('re-sends an unanswered REGISTER (wildcard subscription) and gives up the same way', async () => {
