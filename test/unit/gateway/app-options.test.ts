@@ -10,6 +10,7 @@ import { parseGatewayConfig } from '../../../src/config/index.js';
 import { GatewayOptionsError } from '../../../src/gateway/index.js';
 import { validateOptions, withDefaults } from '../../../src/gateway/options.js';
 import { supervisionLimitMs, toleranceFor } from '../../../src/gateway/supervision.js';
+import { useTempDir } from '../config/temp-files.js';
 
 const parse = (text: string) => parseGatewayConfig(text, { file: 'test.conf', baseDir: '/tmp' });
 
@@ -53,5 +54,30 @@ describe('gateway.conf keys reach the gateway options', () => {
     expect(gatewayOptions(parse('')).qosMinus1).toBe(true);
     expect(gatewayOptions(parse('qos_minus1 false\n')).qosMinus1).toBe(false);
     expect(gatewayOptions(parse('mqttsn_max_message_size 64\n')).maxMessageSize).toBe(64);
+  });
+});
+
+describe('predefined_topics file → gateway options (MQTT-SN §6.7)', () => {
+  const temp = useTempDir();
+  it('`*` entries are global, a ClientId entry is that client’s own', () => {
+    temp.write(
+      'predefined.conf',
+      '*, sensors/status, 1\nsensor-7, sensors/7/cmd, 2\nsensor-7, own/status, 1\n',
+    );
+    const options = gatewayOptions(
+      parseGatewayConfig('predefined_topics predefined.conf\n', { file: 'test.conf', baseDir: temp.dir }),
+    );
+    expect(options.predefinedTopics).toEqual(new Map([[1, 'sensors/status']]));
+    expect(options.clientPredefinedTopics).toEqual(
+      new Map([
+        [
+          'sensor-7',
+          new Map([
+            [2, 'sensors/7/cmd'],
+            [1, 'own/status'],
+          ]),
+        ],
+      ]),
+    );
   });
 });
