@@ -141,6 +141,25 @@ describe('01 connect (MQTT-SN §6.2, §6.3, §6.11, §6.12)', () => {
     expect(h.gateway.stats().unknownSenders).toBe(4);
   });
 
+  it('a CleanSession=0 client reconnecting from a new port keeps its session (NAT rebinding, NB-IoT)', async () => {
+    harness = await startHarness();
+    const pub = await MqttWatcher.subscribe(harness.mqtt.port, 'unused');
+    watchers.push(pub);
+    const before = await client();
+    expect(await before.connect('roamer', { cleanSession: false })).toBe(ReturnCode.ACCEPTED);
+    before.send({ type: 'SUBSCRIBE', dup: false, qos: 1, msgId: 1, topic: { type: 'short', name: 'ro' } });
+    await before.expect('SUBACK');
+    const after = await client(); // a new source port: the NAT's new mapping
+    expect(after.localPort).not.toBe(before.localPort);
+    expect(await after.connect('roamer', { cleanSession: false })).toBe(ReturnCode.ACCEPTED);
+    await pub.publish('ro', 'found you', 1);
+    const p = await after.expect('PUBLISH');
+    expect(p.payload.toString()).toBe('found you');
+    after.send({ type: 'PUBACK', topicId: 0x726f, msgId: p.msgId, returnCode: ReturnCode.ACCEPTED }); // 'ro'
+    expect(await before.drain(100)).toEqual([]); // nothing goes to the old address
+    expect(harness.logLines.some((l) => l.includes('roamer moved from'))).toBe(true);
+  });
+
   it('answers SEARCHGW with GWINFO carrying the gateway id (§6.1)', async () => {
     harness = await startHarness({ gateway: { gatewayId: 42 } });
     const c = await client();
