@@ -104,7 +104,7 @@ export function inboundPublish(ctx: BrokerContext, session: Session, msg: Inboun
   if (msg.qos === 2) {
     const id = msg.packetId!;
     // Already received, PUBREC sent, PUBREL pending: not routed twice (MQTT 5 §4.3.3, method B).
-    if (session.incomingQos2.has(id)) {
+    if (session.incomingQos2View.has(id)) {
       if (done) settle(ctx, 2, OUTCOME.success, done);
       return;
     }
@@ -128,7 +128,7 @@ export function inboundPubrel(
   packetId: number,
   done?: (reason: ReasonCode) => void,
 ): void {
-  const known = session.incomingQos2.delete(packetId);
+  const known = session.incomingQos2View.has(packetId) && session.incomingQos2.delete(packetId);
   if (known) ctx.persist.releaseIncoming(session, packetId);
   if (!done) return;
   // PUBCOMP 0x00 even for an id we no longer hold, as mosquitto answers: a PUBREL re-sent after

@@ -31,11 +31,14 @@ function attach(
   ctx.connected++;
   ctx.sysCounters.connections++;
   if (ctx.connected > ctx.maxConnected) ctx.maxConnected = ctx.connected;
-  ctx.events.emit('clientConnected', {
-    clientId: session.clientId,
-    peer: info.peer,
-    protocol: info.protocol,
-  });
+  // Only built when someone listens: reading info.peer may format an address (MQTT front end).
+  if (ctx.events.has('clientConnected')) {
+    ctx.events.emit('clientConnected', {
+      clientId: session.clientId,
+      peer: info.peer,
+      protocol: info.protocol,
+    });
+  }
 }
 
 /** Take the link away from a session (its presence becomes `next`). Returns the old link if any. */
@@ -44,7 +47,9 @@ function unlink(ctx: BrokerContext, session: Session, reason: string): ClientLin
   if (p.kind !== 'connected') return undefined;
   session.presence = { kind: 'disconnected', at: ctx.now() };
   ctx.connected--;
-  ctx.events.emit('clientDisconnected', { clientId: session.clientId, peer: p.info.peer, reason });
+  if (ctx.events.has('clientDisconnected')) {
+    ctx.events.emit('clientDisconnected', { clientId: session.clientId, peer: p.info.peer, reason });
+  }
   return p.link;
 }
 
@@ -56,8 +61,7 @@ export function endSession(ctx: BrokerContext, session: Session): void {
   unlink(ctx, session, 'session ended');
   dropAllSubscriptions(ctx, session);
   ctx.persist.endSession(session);
-  session.queue.drain();
-  session.inflight.clear();
+  session.dropOutgoing();
   if (ctx.sessions.get(session.clientId) === session) ctx.sessions.delete(session.clientId);
 }
 

@@ -56,16 +56,16 @@ export class Persistence {
   /** After a session has been saved for the first time, write its whole state (expiry raised by DISCONNECT). */
   /** The store forgot a session's entries (session deleted): release their message references. */
   private forgetEntries(session: Session): void {
-    for (const entry of session.inflight.values()) this.release(entry);
-    for (const entry of session.queue) this.release(entry);
+    for (const entry of session.inflightView.values()) this.release(entry);
+    for (const entry of session.queueView) this.release(entry);
   }
 
   sessionContents(session: Session): void {
     if (!this.store || !session.persistent) return;
-    for (const sub of session.subscriptions.values()) this.store.saveSubscription(session.clientId, sub);
-    for (const entry of session.inflight.values()) this.outgoing(session, entry);
-    for (const entry of session.queue) this.outgoing(session, entry);
-    for (const id of session.incomingQos2) this.store.saveIncomingQos2(session.clientId, id);
+    for (const sub of session.subscriptionsView.values()) this.store.saveSubscription(session.clientId, sub);
+    for (const entry of session.inflightView.values()) this.outgoing(session, entry);
+    for (const entry of session.queueView) this.outgoing(session, entry);
+    for (const id of session.incomingQos2View) this.store.saveIncomingQos2(session.clientId, id);
   }
 
   /** A session ended: the store drops everything of it (deleteSession). */

@@ -124,7 +124,7 @@ function resumeTimers(ctx: BrokerContext, session: Session, now: number): void {
 function looksLikeV5(session: Session): boolean {
   if (session.protocol !== 'mqtt') return false;
   if (session.sessionExpiry !== NEVER_EXPIRES) return true;
-  for (const sub of session.subscriptions.values()) {
+  for (const sub of session.subscriptionsView.values()) {
     const v5Only =
       sub.subscriptionId !== undefined ||
       sub.noLocal === true ||

@@ -31,7 +31,7 @@ export function subscribe(ctx: BrokerContext, session: Session, requests: Subscr
       continue;
     }
     const qos = Math.min(req.qos, ctx.options.maximumQos) as QoS;
-    const existed = session.subscriptions.has(req.filter);
+    const existed = session.subscriptionsView.has(req.filter);
     if (!existed && overSubscriptionQuota(ctx, session, req.filter)) {
       codes.push(ReasonCode.QuotaExceeded);
       continue;
@@ -105,7 +105,8 @@ function offerRetained(ctx: BrokerContext, session: Session, offers: RetainedOff
 
 export function unsubscribe(ctx: BrokerContext, session: Session, filters: string[]): ReasonCode[] {
   return filters.map((raw) => {
-    if (!session.subscriptions.delete(raw)) return ReasonCode.NoSubscriptionExisted;
+    if (!session.subscriptionsView.has(raw)) return ReasonCode.NoSubscriptionExisted;
+    session.subscriptions.delete(raw);
     const parsed = parseFilter(raw);
     if (parsed.ok) ctx.tree.remove(parsed.filter, parsed.shareGroup, session);
     ctx.persist.unsubscription(session, raw);
@@ -115,11 +116,11 @@ export function unsubscribe(ctx: BrokerContext, session: Session, filters: strin
 
 /** Remove every subscription of a session from the tree (session ended). */
 export function dropAllSubscriptions(ctx: BrokerContext, session: Session): void {
-  for (const raw of session.subscriptions.keys()) {
+  for (const raw of session.subscriptionsView.keys()) {
     const parsed = parseFilter(raw);
     if (parsed.ok) ctx.tree.remove(parsed.filter, parsed.shareGroup, session);
   }
-  session.subscriptions.clear();
+  session.dropSubscriptions();
 }
 
 /** Put a restored session's subscriptions back into the tree. */

@@ -116,11 +116,11 @@ export class SysPublisher {
       bytes += m.payload.length;
     }
     for (const session of this.ctx.sessions.values()) {
-      for (const entry of session.queue) {
+      for (const entry of session.queueView) {
         count++;
         bytes += entry.message.payload.length;
       }
-      for (const entry of session.inflight.values()) {
+      for (const entry of session.inflightView.values()) {
         count++;
         bytes += entry.message.payload.length;
       }

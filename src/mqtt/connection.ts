@@ -1,14 +1,22 @@
 /**
- * One MQTT connection on any Duplex stream (TCP now, TLS and WebSocket later): framing, the
- * write path, the connection's one timer, and the ClientLink the core delivers through.
- * Packet handling lives in dispatch.ts and handlers/; this file only moves bytes and state.
+ * One MQTT connection on any Duplex stream (TCP, TLS, WebSocket): framing, the write path,
+ * supervision (CONNECT timeout, keep-alive), the ClientLink the core delivers through and the
+ * LinkInfo that describes it to the core. Packet handling lives in dispatch.ts and handlers/;
+ * this file only moves bytes and state.
+ *
+ * Idle connections are most of a broker's connections, so what one keeps is counted: no
+ * closures or timers of its own, the listener's shared settings in one object, the peer's
+ * address formatted only when a log line or the core asks for it.
  */
+
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { generate, type Packet } from 'mqtt-packet';
 import {
   type BrokerApi,
   type ClientLink,
   type Delivery,
+  type LinkInfo,
   ReasonCode,
   type SessionHandle,
 } from '../broker/types.js';
@@ -16,9 +24,10 @@ import type { Logger } from '../observe/logger.js';
 import { dispatchFrame, failConnection } from './dispatch.js';
 import { describeReason } from './errors.js';
 import { PacketFramer } from './framer.js';
-import { deliverPublish } from './handlers/deliver.js';
+import { deliverPublish, deliverySize } from './handlers/deliver.js';
 import type { MqttFrontEndOptions } from './options.js';
 import { withReasonString } from './reason-string.js';
+import { type Supervised, supervise, supervisionNow, unsupervise } from './supervision.js';
 import type { InboundTopicAliases, OutboundTopicAliases } from './topic-alias.js';
 import { traceAckSent, traceSent } from './trace.js';
 import { encodeAck, PacketType } from './wire.js';
@@ -29,10 +38,6 @@ export type ConnectionState = 'awaiting-connect' | 'connected' | 'closed';
 /** Flushes what a connection wrote during one event-loop turn in one writev. */
 function uncorkConnection(conn: MqttConnection): void {
   conn.flushWrites();
-}
-
-function onTimerExpired(conn: MqttConnection): void {
-  conn.timerExpired();
 }
 
 /** Encoder options per protocol version, shared (mqtt-packet only reads them). */
@@ -67,7 +72,33 @@ function onSocketClose(this: Duplex): void {
   connectionOf(this)?.lost('closed its connection');
 }
 
-export class MqttConnection extends PacketFramer implements ClientLink {
+/** What every connection of one listener shares (one object per listener, not per connection). */
+export interface ConnectionScope {
+  readonly broker: BrokerApi;
+  readonly options: MqttFrontEndOptions;
+  readonly logger: Logger;
+  /** Told once the connection has ended. */
+  readonly onClosed: (conn: MqttConnection) => void;
+}
+
+/**
+ * "host:port" for log lines, as mosquitto writes it: an IPv4 client of a dual-stack listener
+ * (`::ffff:127.0.0.1`) is shown as plain IPv4, a real IPv6 address in brackets.
+ */
+export function formatPeer(address: string, port: number | undefined): string {
+  const v4 = address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
+  const host = v4.includes(':') ? `[${v4}]` : v4;
+  return `${host}:${port ?? 0}`;
+}
+
+export function peerOf(socket: Duplex): string {
+  if (!(socket instanceof net.Socket)) return 'stream';
+  // A socket already closed no longer knows its address (read at accept when info lines are on).
+  const address = socket.remoteAddress;
+  return address === undefined ? 'unknown peer' : formatPeer(address, socket.remotePort);
+}
+
+export class MqttConnection extends PacketFramer implements ClientLink, LinkInfo, Supervised {
   state: ConnectionState = 'awaiting-connect';
   /** 3, 4 or 5 once the CONNECT's protocol level is known; 0 before. */
   protocolVersion = 0;
@@ -92,21 +123,28 @@ export class MqttConnection extends PacketFramer implements ClientLink {
   frameHeaderLength = 0;
   /** Options for mqtt-packet's generate (3.1.1 until the CONNECT says otherwise). */
   encodeOptions: { protocolVersion: number } = ENCODE_OPTIONS[4]!;
+  /** LinkInfo: QoS>0 deliveries in flight at once (set from CONNECT). */
+  receiveMaximum = 0;
+  /** LinkInfo: the username the broker sees (set from CONNECT). */
+  username: string | undefined;
 
-  /** The one timer: CONNECT timeout first, then keep-alive (refreshed on input, never re-created). */
-  private timer: NodeJS.Timeout | undefined;
+  // Supervision (supervision.ts): CONNECT timeout first, then keep-alive.
+  lastActivity = supervisionNow();
+  supervisionMs = 0;
+  supervisionSlot = -1;
+
   private corked = false;
   private writtenThisTurn = false;
+  /** Formatted on first use (most connections never appear in a log line). */
+  private peerName: string | undefined;
 
   constructor(
     readonly socket: Duplex,
-    readonly broker: BrokerApi,
-    readonly options: MqttFrontEndOptions,
-    readonly logger: Logger,
-    readonly peer: string,
-    private readonly onClosed: (conn: MqttConnection) => void,
+    private readonly scope: ConnectionScope,
+    peer?: string,
   ) {
     super();
+    this.peerName = peer;
     (socket as SocketWithConnection)[CONNECTION] = this;
     socket.on('data', onSocketData);
     socket.on('error', onSocketError);
@@ -114,7 +152,44 @@ export class MqttConnection extends PacketFramer implements ClientLink {
     // A net.Socket without half-open closes itself after 'end' ('close' follows); other streams
     // (a WebSocket stream) may stay half open, so their 'end' counts as the client leaving.
     if ((socket as { allowHalfOpen?: boolean }).allowHalfOpen !== false) socket.on('end', onSocketEnd);
-    this.timer = setTimeout(onTimerExpired, options.connectTimeoutMs, this);
+    supervise(this, scope.options.connectTimeoutMs);
+  }
+
+  get broker(): BrokerApi {
+    return this.scope.broker;
+  }
+
+  get options(): MqttFrontEndOptions {
+    return this.scope.options;
+  }
+
+  get logger(): Logger {
+    return this.scope.logger;
+  }
+
+  /** "host:port" of the client (or the name the listener gave), for log lines and the core. */
+  get peer(): string {
+    this.peerName ??= peerOf(this.socket);
+    return this.peerName;
+  }
+
+  // ---- LinkInfo (what the core knows of this client) -----------------------------------------
+
+  get protocol(): 'mqtt' {
+    return 'mqtt';
+  }
+
+  get maximumPacketSize(): number | undefined {
+    return this.clientMaximumPacketSize > 0 ? this.clientMaximumPacketSize : undefined;
+  }
+
+  deliverySize(delivery: Delivery): number {
+    return deliverySize(this, delivery);
+  }
+
+  /** Info lines are written (checked before formatting one on a per-connection path). */
+  get logsInfo(): boolean {
+    return this.scope.logger.infoEnabled !== false;
   }
 
   /** Name for log lines: the client id once known, else the peer. */
@@ -133,8 +208,9 @@ export class MqttConnection extends PacketFramer implements ClientLink {
   onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
     this.broker.metrics.bytesReceived += chunk.length;
-    // Any bytes from the client count as activity [MQTT-3.1.2-22]; refresh() reuses the timer.
-    if (this.state === 'connected' && this.timer !== undefined) this.timer.refresh();
+    // Any bytes from the client count as activity [MQTT-3.1.2-22]; the CONNECT timeout is not
+    // extended by a CONNECT that trickles in.
+    if (this.state === 'connected' && this.supervisionMs > 0) this.lastActivity = supervisionNow();
     this.frameChunk(chunk);
   }
 
@@ -211,7 +287,9 @@ export class MqttConnection extends PacketFramer implements ClientLink {
   close(reason: ReasonCode): void {
     this.session = undefined;
     if (this.state === 'closed') return;
-    this.logger.info(`Client ${this.label} disconnected by the broker (${describeReason(reason)}).`);
+    if (this.logsInfo) {
+      this.logger.info(`Client ${this.label} disconnected by the broker (${describeReason(reason)}).`);
+    }
     if (this.protocolVersion === 5 && this.state === 'connected') {
       const text =
         reason === ReasonCode.SessionTakenOver
@@ -239,12 +317,11 @@ export class MqttConnection extends PacketFramer implements ClientLink {
   /** Starts keep-alive supervision at 1.5 × the keep-alive [MQTT-3.1.2-24]; 0 turns it off. */
   startKeepAlive(seconds: number): void {
     this.keepAliveSeconds = seconds;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = seconds > 0 ? setTimeout(onTimerExpired, seconds * 1500, this) : undefined;
+    this.lastActivity = supervisionNow();
+    supervise(this, seconds * 1500);
   }
 
-  timerExpired(): void {
-    this.timer = undefined;
+  supervisionExpired(): void {
     if (this.state === 'awaiting-connect') {
       this.logger.warn(
         `Client ${this.label} sent no CONNECT within ${this.options.connectTimeoutMs} ms, closing.`,
@@ -252,7 +329,7 @@ export class MqttConnection extends PacketFramer implements ClientLink {
       this.terminate(true);
     } else if (this.state === 'connected') {
       // mosquitto 2.0.11 closes without a DISCONNECT (0x8D is a MAY in MQTT 5 §3.1.2.10).
-      this.logger.info(`Client ${this.label} has exceeded timeout, disconnecting.`);
+      if (this.logsInfo) this.logger.info(`Client ${this.label} has exceeded timeout, disconnecting.`);
       this.terminate(true);
     }
   }
@@ -269,8 +346,7 @@ export class MqttConnection extends PacketFramer implements ClientLink {
   terminate(publishWill: boolean): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    unsupervise(this);
     this.dropPartial();
     const session = this.session;
     this.session = undefined;
@@ -278,13 +354,13 @@ export class MqttConnection extends PacketFramer implements ClientLink {
     this.socket.end();
     // A peer that never reads would keep the socket half-open: do not wait on it for long.
     setTimeout(destroySocket, 2000, this.socket).unref();
-    this.onClosed(this);
+    this.scope.onClosed(this);
   }
 
   /** The stream ended or failed without DISCONNECT: the client is lost, its will goes out. */
   lost(why: string): void {
     if (this.state === 'closed') return;
-    this.logger.info(`Client ${this.label} ${why}.`);
+    if (this.logsInfo) this.logger.info(`Client ${this.label} ${why}.`);
     this.terminate(true);
   }
 }

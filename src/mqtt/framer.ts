@@ -13,12 +13,20 @@ const CONNECT_FIRST_BYTE = PacketType.CONNECT << 4;
 /** Scratch for readFixedHeader: single-threaded, used and read back at once. */
 const header = { remainingLength: 0 };
 
+/** A packet whose remaining length is known but whose bytes have not all arrived yet. */
+interface PartialPacket {
+  chunks: Buffer[];
+  bytes: number;
+  readonly total: number;
+  readonly headerLength: number;
+}
+
+/**
+ * One field per state, allocated only while a packet is split across reads: an idle connection
+ * keeps none of it.
+ */
 export abstract class PacketFramer {
-  /** Chunks of a packet whose remaining length is known but not all arrived yet. */
-  private partialChunks: Buffer[] | undefined;
-  private partialBytes = 0;
-  private partialTotal = 0;
-  private partialHeaderLength = 0;
+  private partial: PartialPacket | undefined;
   /** Fewer bytes than a complete fixed header. */
   private stub: Buffer | undefined;
 
@@ -33,14 +41,15 @@ export abstract class PacketFramer {
   protected frameChunk(chunk: Buffer): void {
     let buf = chunk;
     let at = 0;
-    if (this.partialChunks !== undefined) {
-      at = Math.min(this.partialTotal - this.partialBytes, chunk.length);
-      this.partialChunks.push(at === chunk.length ? chunk : chunk.subarray(0, at));
-      this.partialBytes += at;
-      if (this.partialBytes < this.partialTotal) return;
-      const frame = Buffer.concat(this.partialChunks, this.partialTotal);
-      this.partialChunks = undefined;
-      this.processFrame(frame, this.partialHeaderLength);
+    const partial = this.partial;
+    if (partial !== undefined) {
+      at = Math.min(partial.total - partial.bytes, chunk.length);
+      partial.chunks.push(at === chunk.length ? chunk : chunk.subarray(0, at));
+      partial.bytes += at;
+      if (partial.bytes < partial.total) return;
+      const frame = Buffer.concat(partial.chunks, partial.total);
+      this.partial = undefined;
+      this.processFrame(frame, partial.headerLength);
     } else if (this.stub !== undefined) {
       buf = Buffer.concat([this.stub, chunk]);
       this.stub = undefined;
@@ -78,10 +87,7 @@ export abstract class PacketFramer {
       }
       if (at + total > buf.length) {
         // Keep references to what arrived; memory grows only as bytes really come in.
-        this.partialChunks = [buf.subarray(at)];
-        this.partialBytes = buf.length - at;
-        this.partialTotal = total;
-        this.partialHeaderLength = headerLength;
+        this.partial = { chunks: [buf.subarray(at)], bytes: buf.length - at, total, headerLength };
         return;
       }
       this.processFrame(buf.subarray(at, at + total), headerLength);
@@ -90,7 +96,7 @@ export abstract class PacketFramer {
   }
 
   protected dropPartial(): void {
-    this.partialChunks = undefined;
+    this.partial = undefined;
     this.stub = undefined;
   }
 }

@@ -7,7 +7,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { BrokerApi } from '../broker/types.js';
 import type { Logger } from '../observe/logger.js';
-import { MqttConnection } from './connection.js';
+import { type ConnectionScope, MqttConnection } from './connection.js';
 import { defaultMqttFrontEndOptions, type MqttFrontEndOptions } from './options.js';
 
 export type { MqttAuthenticationRequest, MqttAuthenticationResult, MqttFrontEndOptions } from './options.js';
@@ -26,22 +26,7 @@ export interface MqttConnectionHandle {
   shutdown(): void;
 }
 
-/**
- * "host:port" for log lines, as mosquitto writes it: an IPv4 client of a dual-stack listener
- * (`::ffff:127.0.0.1`) is shown as plain IPv4, a real IPv6 address in brackets.
- */
-export function formatPeer(address: string, port: number | undefined): string {
-  const v4 = address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
-  const host = v4.includes(':') ? `[${v4}]` : v4;
-  return `${host}:${port ?? 0}`;
-}
-
-function peerOf(socket: Duplex): string {
-  if (socket instanceof net.Socket && socket.remoteAddress !== undefined) {
-    return formatPeer(socket.remoteAddress, socket.remotePort);
-  }
-  return 'stream';
-}
+export { formatPeer } from './connection.js';
 
 /**
  * Runs one MQTT connection on `socket`. `peer` names it in logs (defaults to the remote address
@@ -52,10 +37,11 @@ export function attachMqttConnection(
   broker: BrokerApi,
   options: Partial<MqttFrontEndOptions>,
   logger: Logger,
-  peer: string = peerOf(socket),
+  peer?: string,
   onClosed: (handle: MqttConnectionHandle) => void = ignore,
 ): MqttConnectionHandle {
-  return new MqttConnection(socket, broker, withDefaults(options), logger, peer, onClosed);
+  const scope: ConnectionScope = { broker, options: withDefaults(options), logger, onClosed };
+  return new MqttConnection(socket, scope, peer);
 }
 
 function ignore(): void {}
@@ -75,17 +61,22 @@ export async function startMqttListener(
    */
   admitSocket?: (socket: net.Socket) => boolean,
 ): Promise<MqttListener> {
-  const full = withDefaults(options);
   const connections = new Set<MqttConnectionHandle>();
-  const forget = (handle: MqttConnectionHandle): void => {
-    connections.delete(handle);
+  const scope: ConnectionScope = {
+    broker,
+    options: withDefaults(options),
+    logger,
+    onClosed: (conn) => connections.delete(conn),
   };
+  // Whether info lines are written is fixed for the logger's life: decided once, not per socket.
+  const logsInfo = logger.infoEnabled !== false;
   // noDelay: Node sets TCP_NODELAY on every accepted socket itself.
   const server = net.createServer({ noDelay: true }, (socket) => {
     if (admitSocket !== undefined && !admitSocket(socket)) return;
-    const peer = peerOf(socket);
-    logger.info(`New connection from ${peer} on port ${address.port === 0 ? bound : address.port}.`);
-    connections.add(new MqttConnection(socket, broker, full, logger, peer, forget));
+    const conn = new MqttConnection(socket, scope);
+    connections.add(conn);
+    // The peer is read here (while the socket knows it) only when the line is written.
+    if (logsInfo) logger.info(`New connection from ${conn.peer} on port ${bound}.`);
   });
   let bound = 0;
   await new Promise<void>((resolve, reject) => {

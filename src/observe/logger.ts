@@ -13,6 +13,11 @@ export interface Logger {
   /** Packet trace; check `debugEnabled` before building an expensive message on a hot path. */
   debug(message: string): void;
   readonly debugEnabled: boolean;
+  /**
+   * Whether info lines are written: check it before formatting an info line on a per-connection
+   * path (connect, disconnect). Optional (additive); absent counts as true.
+   */
+  readonly infoEnabled?: boolean;
 }
 
 export type LogSink = (line: string) => void;
@@ -32,6 +37,7 @@ export function createLogger(level: LogLevel = 'info', sink: LogSink = stderrSin
     info: (m) => emit('info', m),
     debug: (m) => emit('debug', m),
     debugEnabled: max >= ORDER.debug,
+    infoEnabled: max >= ORDER.info,
   };
 }
 

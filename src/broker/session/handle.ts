@@ -89,6 +89,6 @@ export class ConnectionHandle implements SessionHandle {
   }
 
   subscriptions(): SubscriptionRequest[] {
-    return [...this.session.subscriptions.values()];
+    return [...this.session.subscriptionsView.values()];
   }
 }

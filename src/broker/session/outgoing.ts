@@ -51,13 +51,13 @@ export function offer(
     enqueue(ctx, session, message, qos, retain, subscriptionIds);
     return;
   }
-  if (!defer && session.queue.length === 0 && !session.redeliveryPending) {
+  if (!defer && session.queueView.length === 0 && !session.redeliveryPending) {
     if (qos === 0) {
       if (isExpired(ctx, message)) dropMessage(ctx, session, message.topic, 'expired');
       else transmit(ctx, session, p, message, 0, retain, subscriptionIds, 0, false);
       return;
     }
-    if (session.inflight.size < windowSize(ctx, p.info)) {
+    if (session.inflightView.size < windowSize(ctx, p.info)) {
       const entry: OutgoingEntry = {
         seq: ctx.nextSeq(),
         message,
@@ -85,7 +85,7 @@ function enqueue(
 ): void {
   const own = session.maxQueued;
   const max = own ?? ctx.options.maxQueuedMessages;
-  while (max > 0 && session.queue.length >= max) {
+  while (max > 0 && session.queueView.length >= max) {
     // Full: the oldest QoS 0 makes room (BrokerOptions.maxQueuedMessages); otherwise the new one
     // goes — or, with the session's own bound (an MQTT-SN sleep buffer), the oldest queued one.
     const victim =
@@ -193,9 +193,9 @@ export function pump(ctx: BrokerContext, session: Session): void {
     for (;;) {
       const p = session.presence;
       if (p.kind !== 'connected') return;
-      const entry = session.queue.peek();
+      const entry = session.queueView.peek();
       if (!entry) break;
-      if (entry.qos > 0 && session.inflight.size >= windowSize(ctx, p.info)) return;
+      if (entry.qos > 0 && session.inflightView.size >= windowSize(ctx, p.info)) return;
       session.queue.shift();
       if (isExpired(ctx, entry.message)) {
         ctx.persist.removeOutgoing(session, entry);
@@ -218,7 +218,7 @@ export function pump(ctx: BrokerContext, session: Session): void {
 function notifyIfDrained(session: Session): void {
   const p = session.presence;
   if (!session.hadPending || p.kind !== 'connected') return;
-  if (session.queue.length > 0 || session.inflight.size > 0) return;
+  if (session.queueView.length > 0 || session.inflightView.size > 0) return;
   session.hadPending = false;
   p.link.drained?.();
 }
@@ -229,10 +229,10 @@ function notifyIfDrained(session: Session): void {
  */
 export function redeliver(ctx: BrokerContext, session: Session): void {
   session.redeliveryPending = false;
-  for (const entry of [...session.inflight.values()]) {
+  for (const entry of [...session.inflightView.values()]) {
     const p = session.presence;
     if (p.kind !== 'connected') return;
-    if (session.inflight.get(entry.packetId) !== entry) continue;
+    if (session.inflightView.get(entry.packetId) !== entry) continue;
     if (entry.state === 'released') {
       p.link.release(entry.packetId);
     } else if (
@@ -255,7 +255,7 @@ export function redeliver(ctx: BrokerContext, session: Session): void {
 }
 
 export function puback(ctx: BrokerContext, session: Session, packetId: number): boolean {
-  const entry = session.inflight.get(packetId);
+  const entry = session.inflightView.get(packetId);
   if (entry?.qos !== 1) return false;
   completeFlight(ctx, session, entry);
   pump(ctx, session);
@@ -264,7 +264,7 @@ export function puback(ctx: BrokerContext, session: Session, packetId: number): 
 
 /** PUBREC: the message is now the client's; keep only the packet id until PUBCOMP. */
 export function pubrec(ctx: BrokerContext, session: Session, packetId: number): boolean {
-  const entry = session.inflight.get(packetId);
+  const entry = session.inflightView.get(packetId);
   if (entry?.qos !== 2) return false;
   if (entry.state === 'sent') {
     entry.state = 'released';
@@ -278,7 +278,7 @@ export function pubrec(ctx: BrokerContext, session: Session, packetId: number): 
  * v5 PUBREC with a failure reason code closed (MQTT 5 §4.3.3).
  */
 export function pubcomp(ctx: BrokerContext, session: Session, packetId: number): boolean {
-  const entry = session.inflight.get(packetId);
+  const entry = session.inflightView.get(packetId);
   if (entry?.qos !== 2) return false;
   completeFlight(ctx, session, entry);
   pump(ctx, session);

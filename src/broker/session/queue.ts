@@ -5,7 +5,13 @@
  */
 import type { OutgoingEntry } from './session.js';
 
-export class OutgoingQueue {
+/** What readers of a queue may do (Session.queueView: the shared empty queue is never written). */
+export interface QueueView extends Iterable<OutgoingEntry> {
+  readonly length: number;
+  peek(): OutgoingEntry | undefined;
+}
+
+export class OutgoingQueue implements QueueView {
   private items: (OutgoingEntry | undefined)[] = [];
   private head = 0;
   /** QoS 0 entries currently queued, so "drop the oldest QoS 0" needs no scan when there are none. */

@@ -6,7 +6,7 @@
 
 import type { LongTimer } from '../timer.js';
 import type { ClientLink, LinkInfo, Message, QoS, SubscriptionRequest, Will } from '../types.js';
-import { OutgoingQueue } from './queue.js';
+import { OutgoingQueue, type QueueView } from './queue.js';
 
 /**
  * Where one outgoing message stands (mosquitto's mosquitto_msg_state, reduced):
@@ -37,14 +37,24 @@ export type Presence =
 
 export const NEVER_EXPIRES = 0xffffffff;
 
+/** What an empty collection reads as before a session has allocated its own. Never written. */
+const NO_SUBSCRIPTIONS: ReadonlyMap<string, SubscriptionRequest> = new Map();
+const NO_ENTRIES: ReadonlyMap<number, OutgoingEntry> = new Map();
+const NO_PACKET_IDS: ReadonlySet<number> = new Set();
+const NO_QUEUE: QueueView = new OutgoingQueue();
+
+/**
+ * The collections below are allocated on first write: an idle clean-session client (most of a
+ * broker's connections) then keeps none of them — about 700 bytes of empty Maps, Sets and arrays
+ * per connection otherwise. Writers use `subscriptions`, `queue`, `inflight`, `incomingQos2`;
+ * readers use the `…View` getters, which never allocate.
+ */
 export class Session {
   presence: Presence;
-  readonly subscriptions = new Map<string, SubscriptionRequest>();
-  readonly queue = new OutgoingQueue();
-  /** In flight by packet id; Map order is send order, which redelivery keeps [MQTT-4.6.0-1]. */
-  readonly inflight = new Map<number, OutgoingEntry>();
-  /** Inbound QoS 2 packet ids whose PUBREC went out and whose PUBREL has not come yet. */
-  readonly incomingQos2 = new Set<number>();
+  private subscriptionMap: Map<string, SubscriptionRequest> | undefined;
+  private outgoingQueue: OutgoingQueue | undefined;
+  private inflightMap: Map<number, OutgoingEntry> | undefined;
+  private incomingQos2Set: Set<number> | undefined;
   nextPacketId = 1;
   will: Will | undefined;
   /** Set while a delayed will waits (epoch ms it is due). */
@@ -79,6 +89,57 @@ export class Session {
     this.presence = presence;
   }
 
+  /** Subscriptions by filter, for writing (allocated on first use). */
+  get subscriptions(): Map<string, SubscriptionRequest> {
+    this.subscriptionMap ??= new Map();
+    return this.subscriptionMap;
+  }
+
+  get subscriptionsView(): ReadonlyMap<string, SubscriptionRequest> {
+    return this.subscriptionMap ?? NO_SUBSCRIPTIONS;
+  }
+
+  /** Messages waiting for the client or for room in the window, for writing. */
+  get queue(): OutgoingQueue {
+    this.outgoingQueue ??= new OutgoingQueue();
+    return this.outgoingQueue;
+  }
+
+  get queueView(): QueueView {
+    return this.outgoingQueue ?? NO_QUEUE;
+  }
+
+  /** In flight by packet id; Map order is send order, which redelivery keeps [MQTT-4.6.0-1]. */
+  get inflight(): Map<number, OutgoingEntry> {
+    this.inflightMap ??= new Map();
+    return this.inflightMap;
+  }
+
+  get inflightView(): ReadonlyMap<number, OutgoingEntry> {
+    return this.inflightMap ?? NO_ENTRIES;
+  }
+
+  /** Inbound QoS 2 packet ids whose PUBREC went out and whose PUBREL has not come yet. */
+  get incomingQos2(): Set<number> {
+    this.incomingQos2Set ??= new Set();
+    return this.incomingQos2Set;
+  }
+
+  get incomingQos2View(): ReadonlySet<number> {
+    return this.incomingQos2Set ?? NO_PACKET_IDS;
+  }
+
+  /** Forget every queued and in-flight message (the session ended). */
+  dropOutgoing(): void {
+    this.outgoingQueue = undefined;
+    this.inflightMap = undefined;
+  }
+
+  /** Forget every subscription (the session ended; the tree was updated by the caller). */
+  dropSubscriptions(): void {
+    this.subscriptionMap = undefined;
+  }
+
   get connected(): boolean {
     return this.presence.kind === 'connected';
   }
@@ -89,7 +150,7 @@ export class Session {
   }
 
   pendingCount(): number {
-    return this.queue.length + this.inflight.size;
+    return (this.outgoingQueue?.length ?? 0) + (this.inflightMap?.size ?? 0);
   }
 
   /** Next free packet id in 1..65535, skipping ids still in flight [MQTT-2.2.1-3]. */
@@ -97,7 +158,7 @@ export class Session {
     for (;;) {
       const id = this.nextPacketId;
       this.nextPacketId = id === 65535 ? 1 : id + 1;
-      if (!this.inflight.has(id)) return id;
+      if (this.inflightMap?.has(id) !== true) return id;
     }
   }
 }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
-import { type ConnectRequest, type LinkInfo, ReasonCode, type Will } from '../../broker/types.js';
+import { type ConnectRequest, ReasonCode, type Will } from '../../broker/types.js';
 import type { MqttConnection } from '../connection.js';
 import { BAD_AUTHENTICATION_METHOD, MqttProtocolError } from '../errors.js';
 import type { MqttAuthenticationRequest } from '../options.js';
@@ -13,7 +13,6 @@ import { publishProperties, validateTopicName } from '../topics.js';
 import { traceSent } from '../trace.js';
 import { encodeBareConnack } from '../wire.js';
 import { checkConnectStrings } from './connect-strings.js';
-import { deliverySize } from './deliver.js';
 
 const NEVER_EXPIRES = 0xffffffff;
 const PROTOCOL_MAX_PACKET_SIZE = 268_435_460;
@@ -142,23 +141,15 @@ export function handleConnect(conn: MqttConnection, packet: IConnectPacket): voi
   const v5 = conn.protocolVersion === 5;
   const props = packet.properties;
   conn.sessionExpiry = v5 ? (props?.sessionExpiryInterval ?? 0) : packet.clean ? 0 : NEVER_EXPIRES;
-  const info: LinkInfo = {
-    protocol: 'mqtt',
-    protocolVersion: conn.protocolVersion,
-    peer: conn.peer,
-    receiveMaximum: v5 ? (props?.receiveMaximum ?? 65_535) : (conn.options.maxInflightMessages ?? 20),
-  };
-  if (username !== undefined) info.username = username;
-  if (conn.clientMaximumPacketSize > 0) {
-    info.maximumPacketSize = conn.clientMaximumPacketSize;
-    info.deliverySize = (delivery) => deliverySize(conn, delivery);
-  }
+  // The connection is its own LinkInfo (protocol, peer, maximum packet size …): no object per client.
+  conn.receiveMaximum = v5 ? (props?.receiveMaximum ?? 65_535) : (conn.options.maxInflightMessages ?? 20);
+  conn.username = username;
   const request: ConnectRequest = {
     clientId: id,
     cleanStart: packet.clean !== false,
     sessionExpiry: conn.sessionExpiry,
     link: conn,
-    info,
+    info: conn,
   };
   if (will !== undefined) request.will = will;
   const result = conn.broker.connect(request);
@@ -175,9 +166,11 @@ export function handleConnect(conn: MqttConnection, packet: IConnectPacket): voi
   const keepAlive =
     v5 && conn.options.serverKeepAlive !== undefined ? conn.options.serverKeepAlive : packet.keepalive;
   conn.startKeepAlive(keepAlive ?? 0);
-  conn.logger.info(
-    `New client connected from ${conn.peer} as ${id} (p${v5 ? 5 : conn.protocolVersion === 4 ? 2 : 1}, c${packet.clean ? 1 : 0}, k${keepAlive ?? 0}${username !== undefined ? `, u'${username}'` : ''}).`,
-  );
+  if (conn.logsInfo) {
+    conn.logger.info(
+      `New client connected from ${conn.peer} as ${id} (p${v5 ? 5 : conn.protocolVersion === 4 ? 2 : 1}, c${packet.clean ? 1 : 0}, k${keepAlive ?? 0}${username !== undefined ? `, u'${username}'` : ''}).`,
+    );
+  }
   const connack: IConnackPacket = {
     cmd: 'connack',
     // MQTT 3.1 has no Session Present flag: that byte is reserved and must stay 0.
