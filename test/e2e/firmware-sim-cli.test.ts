@@ -5,74 +5,38 @@
  * energy). The serial options (`--serial DEV --framing …`) are in firmware-sim-serial.test.ts.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import mqtt, { type MqttClient } from 'mqtt';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Summary } from '../../firmware-sim/index.js';
-import { type RunningApp, startGateway } from '../../src/app.js';
-import { parseGatewayConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/observe/logger.js';
+import {
+  readingKeys,
+  requireBuiltSimCli,
+  runSimCli,
+  SIM_CLI,
+  type SimGateway,
+  startSimGateway,
+  until,
+  watch as watchOn,
+} from '../helpers/firmware-sim.js';
 
-const repository = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(repository, 'bin/firmware-sim.js');
-
-let dir = '';
-let app: RunningApp;
+let gw: SimGateway;
 let gateway = '';
-let mqttPort = 0;
 
 beforeAll(async () => {
-  if (!existsSync(join(repository, 'dist/firmware-sim/cli.js'))) {
-    throw new Error('dist/firmware-sim/cli.js is missing: run `npm run build` first');
-  }
-  dir = mkdtempSync(join(tmpdir(), 'firmware-sim-cli-'));
-  writeFileSync(join(dir, 'predefined.conf'), '*, cli/predefined, 21\n');
-  const config = parseGatewayConfig(
-    [
-      'listener 0 127.0.0.1',
-      'mqttsn_udp 0 127.0.0.1',
-      'persistence false',
-      'sys_interval 0',
-      'advertise_interval 0',
-      't_retry 0.3',
-      'n_retry 6',
-      'predefined_topics predefined.conf',
-    ].join('\n'),
-    { file: 'firmware-sim-cli.conf', baseDir: dir },
-  );
-  app = await startGateway(config, silentLogger);
-  mqttPort = app.mqttPorts[0]!;
-  gateway = `127.0.0.1:${app.mqttsnPorts[0]}`;
+  requireBuiltSimCli();
+  gw = await startSimGateway('firmware-sim-cli', {
+    files: { 'predefined.conf': '*, cli/predefined, 21\n' },
+    lines: ['t_retry 0.3', 'n_retry 6', 'predefined_topics predefined.conf'],
+  });
+  gateway = gw.udp;
 }, 20_000);
 
 afterAll(async () => {
-  await app?.close();
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  await gw?.close();
 });
 
-interface Seen {
-  topic: string;
-  payload: string;
-}
-
-async function watch(filter: string): Promise<{ client: MqttClient; seen: Seen[] }> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0, clean: true });
-  const seen: Seen[] = [];
-  client.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-  await client.subscribeAsync(filter, { qos: 2 });
-  return { client, seen };
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((ok) => setTimeout(ok, 20));
-  }
-}
+const watch = (filter: string) => watchOn(gw.mqttPort, filter);
 
 /** Options every run shares: quick readings, no battery topic, a JSON summary, no progress. */
 const QUICK = [
@@ -88,34 +52,11 @@ const QUICK = [
   '--quiet',
 ];
 
-/** Runs the CLI to its end (SIGKILL after 20 s: a hang fails the test) and parses its summary. */
-async function sim(args: string[]): Promise<Summary> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  const code = await new Promise<number | null>((ok) => child.on('exit', ok));
-  clearTimeout(timer);
-  expect(code, stderr).toBe(0);
-  return JSON.parse(stdout) as Summary;
-}
-
-/** "clientId#seq" of each reading, from a topic whose second level is the ClientId. */
-function keys(seen: readonly Seen[]): string[] {
-  return seen.map((m) => `${m.topic.split('/')[1]}#${(JSON.parse(m.payload) as { seq: number }).seq}`);
-}
-
 describe('firmware-sim command line against the gateway', () => {
   it('--topic template, --qos 2, --sensors, --count, --source-addresses: the summary matches the subscriber', async () => {
     const sub = await watch('cli/+/t');
     try {
-      const summary = await sim([
+      const summary = await runSimCli([
         ...['--udp', gateway, '--topic', 'cli/{id}/t', '--qos', '2', '--sensors', '3', '--count', '4'],
         ...['--source-addresses', '3', '--id-prefix', 'tpl-', ...QUICK],
       ]);
@@ -127,7 +68,7 @@ describe('firmware-sim command line against the gateway', () => {
         rejected: 0,
       });
       await until(() => sub.seen.length >= 12, '12 readings');
-      const got = keys(sub.seen);
+      const got = readingKeys(sub.seen);
       expect(new Set(got).size).toBe(got.length);
       expect(got.sort()).toEqual(
         ['tpl-1', 'tpl-2', 'tpl-3'].flatMap((id) => [1, 2, 3, 4].map((n) => `${id}#${n}`)),
@@ -147,7 +88,7 @@ describe('firmware-sim command line against the gateway', () => {
   it('--short: readings on a 2-character short topic name (§6.7)', async () => {
     const sub = await watch('zq');
     try {
-      const summary = await sim([
+      const summary = await runSimCli([
         '--udp',
         gateway,
         '--short',
@@ -171,7 +112,7 @@ describe('firmware-sim command line against the gateway', () => {
   it('--predefined with --qos -1: no connection, readings on the predefined topic (§6.8)', async () => {
     const sub = await watch('cli/predefined');
     try {
-      const summary = await sim([
+      const summary = await runSimCli([
         '--udp',
         gateway,
         '--predefined',
@@ -192,7 +133,7 @@ describe('firmware-sim command line against the gateway', () => {
   });
 
   it('--discover: the gateway found with SEARCHGW (§6.1)', async () => {
-    const summary = await sim([
+    const summary = await runSimCli([
       '--udp',
       gateway,
       '--discover',
@@ -211,7 +152,7 @@ describe('firmware-sim command line against the gateway', () => {
     const run = async (prefix: string) => {
       const sub = await watch('cli/+/t');
       try {
-        const summary = await sim([
+        const summary = await runSimCli([
           ...['--udp', gateway, '--topic', 'cli/{id}/t', '--qos', '0', '--sensors', '4', '--count', '5'],
           ...['--loss', '30', '--seed', '1234', '--id-prefix', prefix, ...QUICK],
         ]);
@@ -232,7 +173,7 @@ describe('firmware-sim command line against the gateway', () => {
   });
 
   it('--scenario: a mixed fleet, one summary group per QoS and sleep setting', async () => {
-    const scenario = join(dir, 'mixed.json');
+    const scenario = join(gw.dir, 'mixed.json');
     writeFileSync(
       scenario,
       JSON.stringify([
@@ -242,20 +183,23 @@ describe('firmware-sim command line against the gateway', () => {
     );
     const sub = await watch('sensors/+/temperature');
     try {
-      const summary = await sim(['--udp', gateway, '--scenario', scenario, ...QUICK]);
+      const summary = await runSimCli(['--udp', gateway, '--scenario', scenario, ...QUICK]);
       expect(summary.sensors).toBe(5);
       expect(summary.groups.map((g) => [g.qos, g.sensors])).toEqual([
         [0, 2],
         [2, 3],
       ]);
-      await until(() => keys(sub.seen).filter((k) => k.startsWith('mix-')).length >= 10, 'the mixed fleet');
+      await until(
+        () => readingKeys(sub.seen).filter((k) => k.startsWith('mix-')).length >= 10,
+        'the mixed fleet',
+      );
     } finally {
       await sub.client.endAsync();
     }
   });
 
   it('--duration: runs that long without --count, then stops every sensor', async () => {
-    const summary = await sim([
+    const summary = await runSimCli([
       '--udp',
       gateway,
       '--duration',
@@ -271,7 +215,7 @@ describe('firmware-sim command line against the gateway', () => {
   });
 
   it('--sleep: sensors sleep and wake between reports (§6.14), nothing lost', async () => {
-    const summary = await sim([
+    const summary = await runSimCli([
       ...[
         '--udp',
         gateway,
@@ -305,7 +249,7 @@ describe('firmware-sim command line against the gateway', () => {
   });
 
   it('--no-clean keeps the subscription across runs (a command queued meanwhile arrives); --clean does not', async () => {
-    const publisher = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0 });
+    const publisher = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { reconnectPeriod: 0 });
     try {
       const base = [
         '--udp',
@@ -320,12 +264,12 @@ describe('firmware-sim command line against the gateway', () => {
         'nc-',
       ];
       const rest = ['--ramp', '0', '--battery-every', '0', '--json', '--quiet'];
-      await sim([...base, '--no-clean', ...rest]);
+      await runSimCli([...base, '--no-clean', ...rest]);
       await publisher.publishAsync('sensors/nc-1/cmd', 'interval=30', { qos: 1 });
-      const kept = await sim([...base, '--no-clean', ...rest]);
+      const kept = await runSimCli([...base, '--no-clean', ...rest]);
       expect(kept.totals).toMatchObject({ received: 1, commands: 1 });
       await publisher.publishAsync('sensors/nc-1/cmd', 'interval=30', { qos: 1 });
-      const fresh = await sim([...base, '--clean', ...rest]);
+      const fresh = await runSimCli([...base, '--clean', ...rest]);
       expect(fresh.totals).toMatchObject({ received: 0, commands: 0 });
     } finally {
       await publisher.endAsync();
@@ -337,7 +281,7 @@ describe('firmware-sim command line against the gateway', () => {
     const child = spawn(
       process.execPath,
       [
-        cli,
+        SIM_CLI,
         '--udp',
         gateway,
         '--will',

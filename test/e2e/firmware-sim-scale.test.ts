@@ -4,32 +4,19 @@
  * its topic and publishes one QoS 1 reading; the summary says every one was acknowledged, and an
  * MQTT subscriber received each sensor's reading.
  */
-import { spawn } from 'node:child_process';
-import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Summary } from '../../firmware-sim/index.js';
+import { freeUdpPort, runSimCli } from '../helpers/firmware-sim.js';
 import { freePort, GatewayProcess } from '../helpers/gateway-process.js';
 
 const SENSORS = 10_000;
-const cli = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'bin/firmware-sim.js');
 
 let directory = '';
 let gateway: GatewayProcess | undefined;
 let udpPort = 0;
-
-/** A UDP port the OS just handed out (free now; the gateway binds it). */
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((ok) => socket.bind(0, '127.0.0.1', () => ok()));
-  const { port } = socket.address();
-  await new Promise<void>((ok) => socket.close(() => ok()));
-  return port;
-}
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'firmware-sim-scale-'));
@@ -66,27 +53,14 @@ describe('firmware-sim at scale', () => {
     const senders = new Set<string>();
     subscriber.on('message', (topic) => senders.add(topic.split('/')[1] ?? ''));
     await subscriber.subscribeAsync('sensors/+/temperature', { qos: 1 });
-    const child = spawn(
-      process.execPath,
-      [
-        ...[cli, '--udp', `127.0.0.1:${udpPort}`, '--sensors', String(SENSORS), '--count', '1', '--qos', '1'],
-        ...['--source-addresses', '4', '--ramp', '3', '--battery-every', '0', '--json', '--quiet'],
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
     try {
-      const code = await new Promise<number | null>((ok) => child.on('exit', ok));
-      expect(code, stderr).toBe(0);
-      const summary = JSON.parse(stdout) as Summary;
+      const summary = await runSimCli(
+        [
+          ...['--udp', `127.0.0.1:${udpPort}`, '--sensors', String(SENSORS), '--count', '1', '--qos', '1'],
+          ...['--source-addresses', '4', '--ramp', '3', '--battery-every', '0', '--json', '--quiet'],
+        ],
+        50_000,
+      );
       expect(summary.sensors).toBe(SENSORS);
       expect(summary.totals).toMatchObject({ sent: SENSORS, acknowledged: SENSORS, lost: 0 });
       expect(summary.states).toEqual({ stopped: SENSORS });
@@ -94,8 +68,6 @@ describe('firmware-sim at scale', () => {
       while (senders.size < SENSORS && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 50));
       expect(senders.size).toBe(SENSORS);
     } finally {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
       await subscriber.endAsync(true);
     }
   }, 60_000);

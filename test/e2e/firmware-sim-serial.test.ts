@@ -4,18 +4,18 @@
  * forwarder encapsulation, §5.5) and XBee API mode 1 and 2 (several radios, one 64-bit address
  * each). The summary is checked against what an MQTT.js subscriber received.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFleet, type Summary, startFleet } from '../../firmware-sim/index.js';
+import { runFleet, startFleet } from '../../firmware-sim/index.js';
 import type { SerialFraming } from '../../firmware-sim/links/serial.js';
-import { type RunningApp, startGateway } from '../../src/app.js';
-import { parseGatewayConfig } from '../../src/config/load.js';
 import { createLogger, silentLogger } from '../../src/observe/logger.js';
+import {
+  readingKeys,
+  runSimCli,
+  type SimGateway,
+  startSimGateway,
+  until,
+  watch as watchOn,
+} from '../helpers/firmware-sim.js';
 import { createSocatPair, type SocatPair } from '../helpers/socat.js';
 
 const LINES: ReadonlyArray<{ name: string; framing: SerialFraming; sensors: number }> = [
@@ -25,55 +25,29 @@ const LINES: ReadonlyArray<{ name: string; framing: SerialFraming; sensors: numb
   { name: 'xbee2', framing: 'xbee-api2', sensors: 4 },
 ];
 
-let dir: string;
-let app: RunningApp;
-let mqttPort: number;
+let gw: SimGateway | undefined;
 const pairs = new Map<string, SocatPair>();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'firmware-sim-serial-'));
   for (const line of LINES) pairs.set(line.name, await createSocatPair());
   const serialLines = LINES.map(
     (line) => `serial ${pairs.get(line.name)!.a} baud=115200 framing=${line.framing}`,
   );
-  const config = parseGatewayConfig(
-    [
-      'listener 0 127.0.0.1',
-      'mqttsn_udp 0 127.0.0.1',
-      'persistence false',
-      'sys_interval 0',
-      'advertise_interval 0',
-      't_retry 0.5',
-      ...serialLines,
-    ].join('\n'),
-    { file: 'firmware-sim-serial.conf', baseDir: dir },
-  );
-  app = await startGateway(config, process.env.SIM_DEBUG ? createLogger('debug') : silentLogger);
-  mqttPort = app.mqttPorts[0]!;
+  gw = await startSimGateway('firmware-sim-serial', {
+    lines: ['t_retry 0.5', ...serialLines],
+    logger: process.env.SIM_DEBUG ? createLogger('debug') : silentLogger,
+  });
 }, 20_000);
 
 afterAll(async () => {
-  await app?.close();
+  await gw?.close();
   await Promise.all([...pairs.values()].map((pair) => pair.dispose()));
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
-async function watch(filter: string): Promise<{ client: MqttClient; seen: string[] }> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0, clean: true });
-  const seen: string[] = [];
-  client.on('message', (topic, payload) => {
-    seen.push(`${topic.split('/')[1]}#${(JSON.parse(payload.toString()) as { seq: number }).seq}`);
-  });
-  await client.subscribeAsync(filter, { qos: 2 });
-  return { client, seen };
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** A subscriber on `filter`; its `keys()` are the "clientId#seq" of the readings it got. */
+async function watch(filter: string) {
+  const sub = await watchOn(gw!.mqttPort, filter);
+  return { ...sub, keys: () => readingKeys(sub.seen) };
 }
 
 describe('firmware-sim against the gateway over a socat serial line', () => {
@@ -108,7 +82,7 @@ describe('firmware-sim against the gateway over a socat serial line', () => {
         const expected: string[] = [];
         for (let s = 1; s <= line.sensors; s++)
           for (let n = 1; n <= 3; n++) expected.push(`${prefix}${s}#${n}`);
-        expect([...sub.seen].sort()).toEqual(expected.sort());
+        expect(sub.keys().sort()).toEqual(expected.sort());
       } finally {
         await sub.client.endAsync();
       }
@@ -116,7 +90,6 @@ describe('firmware-sim against the gateway over a socat serial line', () => {
   );
 
   it('the CLI: --serial DEVICE --framing xbee-api1, summary matching the subscriber', async () => {
-    const cli = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'bin/firmware-sim.js');
     const sub = await watch('sensors/+/temperature');
     try {
       const args = [
@@ -131,31 +104,16 @@ describe('firmware-sim against the gateway over a socat serial line', () => {
       ];
       args.push('--interval', '0.05', '--battery-every', '0', '--t-retry', '0.5', '--ramp', '0.1');
       args.push('--id-prefix', 'clix-', '--json', '--quiet');
-      const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      const code = await new Promise<number | null>((ok) => child.on('exit', ok));
-      clearTimeout(timer);
-      expect(code, stderr).toBe(0);
-      const summary = JSON.parse(stdout) as Summary;
+      const summary = await runSimCli(args);
       expect(summary.transport).toContain('xbee-api1');
       expect(summary.totals).toMatchObject({ sent: 6, acknowledged: 6, lost: 0 });
-      await until(() => sub.seen.filter((k) => k.startsWith('clix-')).length >= 6, 'the readings');
-      expect(sub.seen.filter((k) => k.startsWith('clix-')).sort()).toEqual([
-        'clix-1#1',
-        'clix-1#2',
-        'clix-1#3',
-        'clix-2#1',
-        'clix-2#2',
-        'clix-2#3',
-      ]);
+      await until(() => sub.keys().filter((k) => k.startsWith('clix-')).length >= 6, 'the readings');
+      expect(
+        sub
+          .keys()
+          .filter((k) => k.startsWith('clix-'))
+          .sort(),
+      ).toEqual(['clix-1#1', 'clix-1#2', 'clix-1#3', 'clix-2#1', 'clix-2#2', 'clix-2#3']);
     } finally {
       await sub.client.endAsync();
     }

@@ -4,87 +4,41 @@
  * received; a sensor's interval changed through its command topic; a sleeping sensor given what
  * was published while it slept (MQTT-SN §6.14); the CLI's --json summary.
  */
-import { spawn } from 'node:child_process';
-import dgram from 'node:dgram';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFleet, type Summary, startFleet } from '../../firmware-sim/index.js';
 import { type RunningApp, startGateway } from '../../src/app.js';
 import { parseGatewayConfig } from '../../src/config/load.js';
 import { createLogger, silentLogger } from '../../src/observe/logger.js';
+import {
+  freeUdpPort,
+  readingKeys,
+  requireBuiltSimCli,
+  runSimCli,
+  type Seen,
+  type SimGateway,
+  startSimGateway,
+  until,
+  watch as watchOn,
+} from '../helpers/firmware-sim.js';
 
-const repository = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-let dir: string;
-let app: RunningApp;
+let gw: SimGateway;
 let gateway: string;
-let mqttPort: number;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'firmware-sim-udp-'));
-  writeFileSync(join(dir, 'predefined.conf'), '*, sensors/predefined/temperature, 21\n');
-  const config = parseGatewayConfig(
-    [
-      'listener 0 127.0.0.1',
-      'mqttsn_udp 0 127.0.0.1',
-      'persistence false',
-      'sys_interval 0',
-      'advertise_interval 0',
-      't_retry 0.3',
-      'n_retry 4',
-      'predefined_topics predefined.conf',
-    ].join('\n'),
-    { file: 'firmware-sim.conf', baseDir: dir },
-  );
-  app = await startGateway(config, silentLogger);
-  mqttPort = app.mqttPorts[0]!;
-  gateway = `127.0.0.1:${app.mqttsnPorts[0]}`;
+  gw = await startSimGateway('firmware-sim-udp', {
+    files: { 'predefined.conf': '*, sensors/predefined/temperature, 21\n' },
+    lines: ['t_retry 0.3', 'n_retry 4', 'predefined_topics predefined.conf'],
+  });
+  gateway = gw.udp;
 }, 20_000);
 
 afterAll(async () => {
-  await app?.close();
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  await gw?.close();
 });
 
-interface Seen {
-  topic: string;
-  payload: string;
-}
-
 /** An MQTT.js subscriber collecting everything on `filter`. */
-async function watch(filter: string): Promise<{ client: MqttClient; seen: Seen[] }> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0, clean: true });
-  const seen: Seen[] = [];
-  client.on('message', (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-  await client.subscribeAsync(filter, { qos: 2 });
-  return { client, seen };
-}
-
-/** A UDP port the OS just handed out (free now; the gateway binds it twice). */
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** "clientId#seq" of every reading a subscriber saw. */
-function readingKeys(seen: readonly Seen[]): string[] {
-  return seen.map((m) => `${m.topic.split('/')[1]}#${(JSON.parse(m.payload) as { seq: number }).seq}`);
-}
+const watch = (filter: string) => watchOn(gw.mqttPort, filter);
 
 function expectEveryReading(seen: readonly Seen[], prefix: string, sensors: number, count: number): void {
   const expected: string[] = [];
@@ -248,7 +202,7 @@ describe('firmware-sim against the gateway over UDP', () => {
       ],
       onMessage: (_id, topic, payload) => received.push(`${topic} ${payload}`),
     });
-    const publisher = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0 });
+    const publisher = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, { reconnectPeriod: 0 });
     try {
       const sensor = fleet.sensor('zz-1')!;
       await until(() => sensor.state.kind === 'asleep', 'the sensor to fall asleep');
@@ -356,7 +310,7 @@ describe('firmware-sim against the gateway over UDP', () => {
         ['listener 0 127.0.0.1', `mqttsn_udp ${port} 127.0.0.1`, 'persistence false', ...extra].join('\n'),
         {
           file: 'restart.conf',
-          baseDir: dir,
+          baseDir: gw.dir,
         },
       );
     let second: RunningApp | undefined;
@@ -399,26 +353,12 @@ describe('firmware-sim against the gateway over UDP', () => {
   });
 
   it('the CLI prints a --json summary that matches the subscriber', async () => {
-    const cli = join(repository, 'bin/firmware-sim.js');
-    if (!existsSync(join(repository, 'dist/firmware-sim/cli.js'))) {
-      throw new Error('dist/firmware-sim/cli.js is missing: run `npm run build` first');
-    }
+    requireBuiltSimCli();
     const sub = await watch('sensors/+/temperature');
     try {
-      const args = [cli, '--udp', gateway, '--sensors', '4', '--count', '3', '--interval', '0.05'];
+      const args = ['--udp', gateway, '--sensors', '4', '--count', '3', '--interval', '0.05'];
       args.push('--battery-every', '0', '--id-prefix', 'cli-', '--ramp', '0.1', '--json', '--quiet');
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      expect(code, stderr).toBe(0);
-      const summary = JSON.parse(stdout) as Summary;
+      const summary = await runSimCli(args);
       expect(summary.totals).toMatchObject({ sent: 12, acknowledged: 12, lost: 0 });
       await until(() => sub.seen.length >= 12, '12 readings');
       expectEveryReading(sub.seen, 'cli-', 4, 3);
