@@ -12,7 +12,7 @@ import { createBroker } from './broker/index.js';
 import type { App, StartApp } from './cli/app-contract.js';
 import type { GatewayConfig } from './config/types.js';
 import type { Logger } from './observe/logger.js';
-import { loadSecurity } from './security/index.js';
+import { loadSecurity, SecuritySysPublisher } from './security/index.js';
 import { packageVersion } from './version.js';
 
 export interface RunningApp extends App {
@@ -20,6 +20,14 @@ export interface RunningApp extends App {
   readonly mqttPorts: number[];
   /** MQTT-SN UDP ports actually bound, in config order. */
   readonly mqttsnPorts: number[];
+  /** tls_listener, ws_listener and wss_listener ports actually bound, each in config order. */
+  readonly securePorts: SecurePorts;
+}
+
+export interface SecurePorts {
+  tls: number[];
+  ws: number[];
+  wss: number[];
 }
 
 export const startApp: StartApp = (config, logger) => startGateway(config, logger);
@@ -61,8 +69,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     throw error;
   }
   const gateway = mqttsn.gateway;
+  // $SYS/broker/security/...: every refusal counted where mosquitto_sub can read it.
+  const securitySys = new SecuritySysPublisher(broker, {
+    limits: security.limiter.counters,
+    metrics: broker.metrics,
+    ...(security.authorizer ? { guard: security.authorizer.counters } : {}),
+    ...(security.mqttsn ? { mqttsn: security.mqttsn.counters } : {}),
+  });
+  securitySys.start(config.sysInterval);
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
+    securitySys.stop();
     await Promise.all([...listeners, ...secure].map((l) => l.close()));
     await gateway.close();
     await broker.close();
@@ -72,6 +89,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   return {
     mqttPorts: listeners.map((l) => l.port),
     mqttsnPorts: mqttsn.udp.map((t) => t.port),
+    securePorts: securePortsOf(secure),
     close: () => {
       closing ??= close();
       return closing;
@@ -87,6 +105,13 @@ function brokerOptions(config: GatewayConfig) {
     retainAvailable: config.retainAvailable,
     maximumQos: config.maximumQos,
     sysInterval: config.sysInterval,
+    maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
     version: `mqttsn-gateway ${packageVersion()}`,
   };
+}
+
+function securePortsOf(secure: SecureListener[]): SecurePorts {
+  const of = (kind: SecureListener['kind']): number[] =>
+    secure.filter((l) => l.kind === kind).map((l) => l.port);
+  return { tls: of('tls'), ws: of('ws'), wss: of('wss') };
 }

@@ -18,6 +18,7 @@ import type { BrokerApi } from '../broker/types.js';
 import type { GatewayConfig, ListenerSpec } from '../config/types.js';
 import {
   attachMqttConnection,
+  formatPeer,
   type MqttConnectionHandle,
   type MqttFrontEndOptions,
 } from '../mqtt/listener.js';
@@ -43,9 +44,9 @@ export interface SecureListenerDeps {
 const MQTT_SUBPROTOCOLS = ['mqtt', 'mqttv3.1'];
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
+/** `127.0.0.1:port` as mosquitto logs it (an IPv4 peer of a dual-stack socket without `::ffff:`). */
 function peerName(socket: net.Socket): string {
-  const host = socket.remoteAddress ?? 'unknown';
-  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
+  return formatPeer(socket.remoteAddress ?? 'unknown', socket.remotePort);
 }
 
 export function limiterFromConfig(config: GatewayConfig): ConnectionLimiter {

@@ -20,5 +20,11 @@ export {
 export { createSnSecurity, MqttSnSecurity, type SnAdmission, type SnSecurity } from './mqttsn.js';
 export { loadPasswordFile, PasswordFile, parsePasswordFile } from './password-file.js';
 export { loadSecurity, type SecurityConfig, type SecuritySetup } from './setup.js';
+export {
+  SECURITY_SYS_PREFIX,
+  type SecurityCounterSources,
+  SecuritySysPublisher,
+  securityCounters,
+} from './sys.js';
 export { certificateIdentity, TlsSetupError, tlsServerOptions } from './tls.js';
 export { type TopicLimits, topicLimitViolation } from './topic-limits.js';
