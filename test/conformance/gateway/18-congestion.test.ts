@@ -6,6 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type PublishPacket, ReturnCode } from '../../../src/codec/mqttsn/index.js';
+import { createMemoryStore } from '../../../src/store/memory.js';
+import type { Store } from '../../../src/store/types.js';
 import { createGatedStore, type GatedStore } from '../../helpers/mqttsn/gated-store.js';
 import { type Harness, MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
@@ -35,7 +37,33 @@ function reading(msgId: number, text: string): PublishPacket {
   };
 }
 
+/** A memory store whose writes fail once `failing` is set (a full disk). */
+function failingStore(): Store & { failing: boolean } {
+  const inner = createMemoryStore();
+  const store = Object.create(inner) as Store & { failing: boolean };
+  store.failing = false;
+  store.flush = (callback) =>
+    inner.flush((error) => callback(store.failing ? new Error('disk full') : error));
+  return store;
+}
+
 describe('18 congestion (MQTT-SN §6.6)', () => {
+  it('a PUBLISH the store cannot make durable gets PUBACK 0x01 (try again later), not 0x00', async () => {
+    const broken = failingStore();
+    const h = await startHarness({ store: broken });
+    harness = h;
+    const c = await SnTestClient.open({ port: h.port });
+    clients.push(c);
+    expect(await c.connect('cg-disk')).toBe(ReturnCode.ACCEPTED);
+    broken.failing = true;
+    c.send(reading(1, 'lost on disk'));
+    expect(await c.expect('PUBACK')).toMatchObject({ msgId: 1, returnCode: ReturnCode.CONGESTION });
+    broken.failing = false;
+    c.send(reading(2, 'kept'));
+    expect(await c.expect('PUBACK')).toMatchObject({ msgId: 2, returnCode: ReturnCode.ACCEPTED });
+    expect(h.gateway.stats().congestion).toBe(1);
+  });
+
   it('beyond maxPendingPublishes waiting for the store, PUBACK 0x01; accepted again once it caught up', async () => {
     store = createGatedStore();
     const h = await startHarness({ store, gateway: { maxPendingPublishes: 2 } });
