@@ -2,26 +2,15 @@
  * 02 subscribe/publish: wildcards, $-topics, overlapping and shared subscriptions, UNSUBSCRIBE,
  * SUBACK codes for 3.1.1 and v5 (MQTT 3.1.1 §3.8-3.11, §4.7; MQTT 5 §4.8.2).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker, waitForLog } from '../../helpers/mqtt/harness.js';
+import { describe, expect, it } from 'vitest';
+import { waitForLog } from '../../helpers/mqtt/harness.js';
 import { collect, endAll, mqttjs } from '../../helpers/mqtt/mqttjs.js';
-import { RawClient } from '../../helpers/mqtt/raw-client.js';
+import { brokerForEachTest } from '../../helpers/mqtt/raw-broker.js';
 
-let t: TestBroker;
-const raws: RawClient[] = [];
+const t = brokerForEachTest();
 async function connected(version: 4 | 5, clientId: string) {
-  const r = await RawClient.connected(t.port, version, clientId);
-  raws.push(r.client);
-  return r.client;
+  return (await t.connected(version, clientId)).client;
 }
-
-beforeEach(async () => {
-  t = await startTestBroker();
-});
-afterEach(async () => {
-  for (const c of raws.splice(0)) c.destroy();
-  await t.close();
-});
 
 describe.each([4, 5] as const)('02 subpub, protocol %i', (v) => {
   it('02-01 + and # match; $-topics are not matched by root wildcards', async () => {

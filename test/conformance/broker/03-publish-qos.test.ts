@@ -2,43 +2,20 @@
  * 03 publish QoS: QoS 0/1/2 in both directions, packet ids, acks only once durable, v5 ack
  * reason codes, DUP redelivery, no duplicates at QoS 2 (MQTT 3.1.1 §4.3, MQTT 5 §4.3).
  */
-import type { IPublishPacket } from 'mqtt-packet';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker, waitForLog } from '../../helpers/mqtt/harness.js';
+import { describe, expect, it } from 'vitest';
+import { waitForLog } from '../../helpers/mqtt/harness.js';
 import { collect, endAll, mqttjs } from '../../helpers/mqtt/mqttjs.js';
-import { RawClient } from '../../helpers/mqtt/raw-client.js';
+import { brokerForEachTest, publish } from '../../helpers/mqtt/raw-broker.js';
+import type { RawClient } from '../../helpers/mqtt/raw-client.js';
 
-let t: TestBroker;
-const raws: RawClient[] = [];
+const t = brokerForEachTest();
 async function connected(version: 4 | 5, clientId: string, extra: Record<string, unknown> = {}) {
-  const r = await RawClient.connected(t.port, version, clientId, extra);
-  raws.push(r.client);
-  return r.client;
-}
-function publish(topic: string, payload: string, qos: 0 | 1 | 2, messageId?: number): IPublishPacket {
-  const p: IPublishPacket = {
-    cmd: 'publish',
-    topic,
-    payload: Buffer.from(payload),
-    qos,
-    retain: false,
-    dup: false,
-  };
-  if (messageId !== undefined) p.messageId = messageId;
-  return p;
+  return (await t.connected(version, clientId, extra)).client;
 }
 async function subscribe(c: RawClient, topic: string, qos: 0 | 1 | 2): Promise<void> {
   c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos }] });
   await c.expect('suback');
 }
-
-beforeEach(async () => {
-  t = await startTestBroker();
-});
-afterEach(async () => {
-  for (const c of raws.splice(0)) c.destroy();
-  await t.close();
-});
 
 describe.each([4, 5] as const)('03 publish QoS, protocol %i', (v) => {
   it('03-01 QoS 1 in: PUBACK with the packet id; delivered at min(sub, msg) QoS', async () => {
@@ -161,7 +138,7 @@ describe('03 publish QoS, v5 reason codes and trace', () => {
       canSubscribe: (_id: string, _user: string | undefined, filter: string) => !filter.startsWith('secret'),
       canRead: () => true,
     };
-    t = await startTestBroker({}, { authorizer });
+    await t.start({}, { authorizer });
     const c5 = await connected(5, 'deny5');
     c5.send(publish('secret/x', 'no', 1, 1));
     expect((await c5.expect('puback')).reasonCode).toBe(0x87);
@@ -174,7 +151,7 @@ describe('03 publish QoS, v5 reason codes and trace', () => {
 
   it('03-08 QoS above the maximum QoS: v5 DISCONNECT 0x9B', async () => {
     await t.close();
-    t = await startTestBroker({ maximumQos: 1 });
+    await t.start({ maximumQos: 1 });
     const pub = await connected(5, 'q2');
     pub.send(publish('x', 'y', 2, 1));
     expect((await pub.expect('disconnect')).reasonCode).toBe(0x9b);

@@ -2,26 +2,14 @@
  * 04 retain: set, replace, clear with an empty payload, delivered on subscribe with RETAIN set,
  * normal deliveries without it [MQTT-3.3.1-5] [MQTT-3.3.1-9] [MQTT-3.3.1-10] [MQTT-3.3.1-12].
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker } from '../../helpers/mqtt/harness.js';
+import { describe, expect, it } from 'vitest';
 import { collect, endAll, mqttjs } from '../../helpers/mqtt/mqttjs.js';
-import { RawClient } from '../../helpers/mqtt/raw-client.js';
+import { brokerForEachTest } from '../../helpers/mqtt/raw-broker.js';
 
-let t: TestBroker;
-const raws: RawClient[] = [];
+const t = brokerForEachTest();
 async function connected(version: 4 | 5, clientId: string, extra: Record<string, unknown> = {}) {
-  const r = await RawClient.connected(t.port, version, clientId, extra);
-  raws.push(r.client);
-  return r.client;
+  return (await t.connected(version, clientId, extra)).client;
 }
-
-beforeEach(async () => {
-  t = await startTestBroker();
-});
-afterEach(async () => {
-  for (const c of raws.splice(0)) c.destroy();
-  await t.close();
-});
 
 describe.each([4, 5] as const)('04 retain, protocol %i', (v) => {
   it('04-01 set, replace and clear a retained message', async () => {
@@ -82,7 +70,7 @@ describe.each([4, 5] as const)('04 retain, protocol %i', (v) => {
 describe('04 retain unavailable', () => {
   it('04-03 retain while Retain Available is false: v5 DISCONNECT 0x9A', async () => {
     await t.close();
-    t = await startTestBroker({ retainAvailable: false }, { retainAvailable: false });
+    await t.start({ retainAvailable: false }, { retainAvailable: false });
     const pub = await connected(5, 'noretain');
     pub.send({ cmd: 'publish', topic: 'x', payload: Buffer.from('y'), qos: 0, retain: true, dup: false });
     expect((await pub.expect('disconnect')).reasonCode).toBe(0x9a);

@@ -3,28 +3,11 @@
  * queued by default, as mosquitto), session expiry, v5 DISCONNECT changing it, QoS 2 across a
  * reconnect between PUBREC and PUBREL (MQTT 3.1.1 §3.1.2.4, §4.1; MQTT 5 §3.1.2.11.2).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker } from '../../helpers/mqtt/harness.js';
-import { RawClient } from '../../helpers/mqtt/raw-client.js';
+import { describe, expect, it } from 'vitest';
+import { brokerForEachTest, persistent } from '../../helpers/mqtt/raw-broker.js';
 
-let t: TestBroker;
-const raws: RawClient[] = [];
-async function connected(version: 4 | 5, clientId: string, extra: Record<string, unknown> = {}) {
-  const r = await RawClient.connected(t.port, version, clientId, extra);
-  raws.push(r.client);
-  return r;
-}
-function persistent(v: 4 | 5): Record<string, unknown> {
-  return v === 5 ? { clean: false, properties: { sessionExpiryInterval: 60 } } : { clean: false };
-}
-
-beforeEach(async () => {
-  t = await startTestBroker();
-});
-afterEach(async () => {
-  for (const c of raws.splice(0)) c.destroy();
-  await t.close();
-});
+const t = brokerForEachTest();
+const connected = t.connected.bind(t);
 
 describe.each([4, 5] as const)('05 session, protocol %i', (v) => {
   it('05-01 a persistent session queues QoS 1 while offline, not QoS 0', async () => {

@@ -3,16 +3,13 @@
  * takeover), not after DISCONNECT; v5 DISCONNECT 0x04, will delay and will properties
  * (MQTT 3.1.1 §3.1.2.5, MQTT 5 §3.1.3.2).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker } from '../../helpers/mqtt/harness.js';
+import { describe, expect, it } from 'vitest';
+import { brokerForEachTest } from '../../helpers/mqtt/raw-broker.js';
 import { RawClient } from '../../helpers/mqtt/raw-client.js';
 
-let t: TestBroker;
-const raws: RawClient[] = [];
+const t = brokerForEachTest();
 async function connected(version: 4 | 5, clientId: string, extra: Record<string, unknown> = {}) {
-  const r = await RawClient.connected(t.port, version, clientId, extra);
-  raws.push(r.client);
-  return r.client;
+  return (await t.connected(version, clientId, extra)).client;
 }
 async function watcher(v: 4 | 5, id: string): Promise<RawClient> {
   const w = await connected(v, id);
@@ -31,14 +28,6 @@ function will(v: 4 | 5, id: string, props: Record<string, unknown> = {}) {
     },
   };
 }
-
-beforeEach(async () => {
-  t = await startTestBroker();
-});
-afterEach(async () => {
-  for (const c of raws.splice(0)) c.destroy();
-  await t.close();
-});
 
 describe.each([4, 5] as const)('07 will, protocol %i', (v) => {
   it('07-01 a dropped socket publishes the will', async () => {
@@ -81,7 +70,7 @@ describe.each([4, 5] as const)('07 will, protocol %i', (v) => {
 
   it('07-06 a will topic with a wildcard is refused', async () => {
     const c = await RawClient.open(t.port, v);
-    raws.push(c);
+    t.keep(c);
     c.send({
       cmd: 'connect',
       protocolId: 'MQTT',

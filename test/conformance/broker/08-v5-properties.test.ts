@@ -3,16 +3,12 @@
  * pass-through properties, subscription identifiers and options, receive maximum (MQTT 5 §3.3.2,
  * §3.8.3.1, §4.9).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker } from '../../helpers/mqtt/harness.js';
-import { RawClient } from '../../helpers/mqtt/raw-client.js';
+import { describe, expect, it } from 'vitest';
+import { brokerForEachTest } from '../../helpers/mqtt/raw-broker.js';
 
-let t: TestBroker;
-const raws: RawClient[] = [];
+const t = brokerForEachTest({ topicAliasMaximum: 5, maxPacketSize: 1000, receiveMaximum: 2 });
 async function connected(clientId: string, extra: Record<string, unknown> = {}) {
-  const r = await RawClient.connected(t.port, 5, clientId, extra);
-  raws.push(r.client);
-  return r.client;
+  return (await t.connected(5, clientId, extra)).client;
 }
 async function subscriber(id: string, topic: string, extra: Record<string, unknown> = {}, options = {}) {
   const s = await connected(id, extra);
@@ -21,14 +17,6 @@ async function subscriber(id: string, topic: string, extra: Record<string, unkno
   return s;
 }
 const base = { cmd: 'publish' as const, qos: 0 as const, retain: false, dup: false };
-
-beforeEach(async () => {
-  t = await startTestBroker({ topicAliasMaximum: 5, maxPacketSize: 1000, receiveMaximum: 2 });
-});
-afterEach(async () => {
-  for (const c of raws.splice(0)) c.destroy();
-  await t.close();
-});
 
 describe('08 v5 properties', () => {
   it('08-01 inbound topic alias: set with a topic, then used with an empty topic', async () => {

@@ -3,29 +3,15 @@
  * end counts, per-session queue bound, queued QoS 0 when configured, the in-flight window of a
  * 3.1.1 client, and an outgoing QoS 2 resumed with PUBREL after a reconnect.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker } from '../../helpers/mqtt/harness.js';
-import { RawClient } from '../../helpers/mqtt/raw-client.js';
+import { describe, expect, it } from 'vitest';
+import { brokerStartedByEachTest, persistent } from '../../helpers/mqtt/raw-broker.js';
 
-let t: TestBroker | undefined;
-const raws: RawClient[] = [];
-async function connected(version: 4 | 5, clientId: string, extra: Record<string, unknown> = {}) {
-  const r = await RawClient.connected(t!.port, version, clientId, extra);
-  raws.push(r.client);
-  return r;
-}
-function persistent(v: 4 | 5): Record<string, unknown> {
-  return v === 5 ? { clean: false, properties: { sessionExpiryInterval: 60 } } : { clean: false };
-}
-afterEach(async () => {
-  for (const c of raws.splice(0)) c.destroy();
-  await t?.close();
-  t = undefined;
-});
+const t = brokerStartedByEachTest();
+const connected = t.connected.bind(t);
 
 describe.each([4, 5] as const)('09 $SYS and limits, protocol %i', (v) => {
   it('09-01 $SYS/broker/version and byte counters are published, not matched by #', async () => {
-    t = await startTestBroker({}, { sysInterval: 1, version: 'mqttsn-gateway test' });
+    await t.start({}, { sysInterval: 1, version: 'mqttsn-gateway test' });
     const { client } = await connected(v, `sys${v}`);
     client.send({
       cmd: 'subscribe',
@@ -49,7 +35,7 @@ describe.each([4, 5] as const)('09 $SYS and limits, protocol %i', (v) => {
   });
 
   it('09-02 an offline session queue is bounded (max queued messages)', async () => {
-    t = await startTestBroker({}, { maxQueuedMessages: 3 });
+    await t.start({}, { maxQueuedMessages: 3 });
     const { client: sub } = await connected(v, `qb${v}`, persistent(v));
     sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'qb', qos: 1 }] });
     await sub.expect('suback');
@@ -81,7 +67,7 @@ describe.each([4, 5] as const)('09 $SYS and limits, protocol %i', (v) => {
   });
 
   it('09-03 QoS 0 is queued for offline sessions when configured (queue_qos0_messages)', async () => {
-    t = await startTestBroker({}, { queueQos0Messages: true });
+    await t.start({}, { queueQos0Messages: true });
     const { client: sub } = await connected(v, `q0${v}`, persistent(v));
     sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'q0', qos: 1 }] });
     await sub.expect('suback');
@@ -103,7 +89,7 @@ describe.each([4, 5] as const)('09 $SYS and limits, protocol %i', (v) => {
   });
 
   it('09-04 an outgoing QoS 2 resumes with PUBREL after a reconnect between PUBREC and PUBCOMP', async () => {
-    t = await startTestBroker();
+    await t.start();
     const { client: sub } = await connected(v, `r2${v}`, persistent(v));
     sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'r2', qos: 2 }] });
     await sub.expect('suback');
@@ -134,7 +120,7 @@ describe.each([4, 5] as const)('09 $SYS and limits, protocol %i', (v) => {
 
 describe('09 in-flight window', () => {
   it('09-05 a 3.1.1 client gets at most maxInflightMessages QoS 1 deliveries un-acknowledged', async () => {
-    t = await startTestBroker({ maxInflightMessages: 2 });
+    await t.start({ maxInflightMessages: 2 });
     const { client: sub } = await connected(4, 'win');
     sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'w', qos: 1 }] });
     await sub.expect('suback');
@@ -158,7 +144,7 @@ describe('09 in-flight window', () => {
   });
 
   it('09-06 a subscriber that does not read loses QoS 0 messages, counted and logged once', async () => {
-    t = await startTestBroker({ maxWriteBuffer: 64 * 1024 });
+    await t.start({ maxWriteBuffer: 64 * 1024 });
     const { client: sub } = await connected(4, 'stuck');
     sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'flood', qos: 0 }] });
     await sub.expect('suback');

@@ -5,32 +5,13 @@
  * handling 0/1 and no local (MQTT 5 §3.8.3.1), and a will on a socket error (TCP reset).
  */
 import type { IPublishPacket } from 'mqtt-packet';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestBroker, type TestBroker, waitForLog } from '../../helpers/mqtt/harness.js';
-import { RawClient } from '../../helpers/mqtt/raw-client.js';
+import { describe, expect, it } from 'vitest';
+import { waitForLog } from '../../helpers/mqtt/harness.js';
+import { brokerForEachTest, persistent, publish } from '../../helpers/mqtt/raw-broker.js';
+import type { RawClient } from '../../helpers/mqtt/raw-client.js';
 
-let t: TestBroker;
-const raws: RawClient[] = [];
-async function connected(version: 4 | 5, clientId: string, extra: Record<string, unknown> = {}) {
-  const r = await RawClient.connected(t.port, version, clientId, extra);
-  raws.push(r.client);
-  return r;
-}
-function persistent(v: 4 | 5): Record<string, unknown> {
-  return v === 5 ? { clean: false, properties: { sessionExpiryInterval: 60 } } : { clean: false };
-}
-function publish(topic: string, payload: string, qos: 0 | 1 | 2, messageId?: number): IPublishPacket {
-  const p: IPublishPacket = {
-    cmd: 'publish',
-    topic,
-    payload: Buffer.from(payload),
-    qos,
-    retain: false,
-    dup: false,
-  };
-  if (messageId !== undefined) p.messageId = messageId;
-  return p;
-}
+const t = brokerForEachTest();
+const connected = t.connected.bind(t);
 async function subscribe(c: RawClient, subscriptions: Array<Record<string, unknown>>, messageId = 1) {
   c.send({ cmd: 'subscribe', messageId, subscriptions } as never);
   return c.expect('suback');
@@ -52,14 +33,6 @@ async function takePublishes(c: RawClient, count: number, ack = true): Promise<I
   }
   return got;
 }
-
-beforeEach(async () => {
-  t = await startTestBroker();
-});
-afterEach(async () => {
-  for (const c of raws.splice(0)) c.destroy();
-  await t.close();
-});
 
 describe.each([4, 5] as const)('10 delivery, protocol %i', (v) => {
   it('10-01 deliveries in flight carry distinct non-zero packet ids [MQTT-2.3.1-2]', async () => {

@@ -5,30 +5,21 @@
  * peers named as mosquitto names them (IPv4 on a dual-stack listener without `::ffff:`), and
  * the `$SYS/broker/...` statistics issue 2 lists, at a configurable interval.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBroker } from '../../../src/broker/index.js';
 import { startMqttListener } from '../../../src/mqtt/listener.js';
 import { createLogger } from '../../../src/observe/logger.js';
-import { startTestBroker, type TestBroker, waitForLog } from '../../helpers/mqtt/harness.js';
+import { waitForLog } from '../../helpers/mqtt/harness.js';
 import { endAll, mqttjs } from '../../helpers/mqtt/mqttjs.js';
+import { brokerStartedByEachTest } from '../../helpers/mqtt/raw-broker.js';
 import { RawClient } from '../../helpers/mqtt/raw-client.js';
 
-let t: TestBroker | undefined;
-const raws: RawClient[] = [];
-async function connected(version: 4 | 5, clientId: string, extra: Record<string, unknown> = {}) {
-  const r = await RawClient.connected(t!.port, version, clientId, extra);
-  raws.push(r.client);
-  return r;
-}
-afterEach(async () => {
-  for (const c of raws.splice(0)) c.destroy();
-  await t?.close();
-  t = undefined;
-});
+const t = brokerStartedByEachTest();
+const connected = t.connected.bind(t);
 
 describe('12 server DISCONNECT and reason strings (v5)', () => {
   it('12-01 listener shutdown: v5 DISCONNECT 0x8B with a reason string; 3.1.1 just closed; no will', async () => {
-    t = await startTestBroker();
+    await t.start();
     const { client: v5 } = await connected(5, 'down5', {
       will: { topic: 'will/down5', payload: Buffer.from('x'), qos: 0, retain: false },
     });
@@ -44,7 +35,7 @@ describe('12 server DISCONNECT and reason strings (v5)', () => {
   });
 
   it('12-02 takeover DISCONNECT 0x8E carries a reason string', async () => {
-    t = await startTestBroker();
+    await t.start();
     const { client: old } = await connected(5, 'taken');
     await connected(5, 'taken');
     const d = await old.expect('disconnect');
@@ -53,7 +44,7 @@ describe('12 server DISCONNECT and reason strings (v5)', () => {
   });
 
   it('12-03 a protocol error DISCONNECT names the reason, the same as the log line', async () => {
-    t = await startTestBroker();
+    await t.start();
     const { client } = await connected(5, 'wild');
     client.send({
       cmd: 'publish',
@@ -71,11 +62,11 @@ describe('12 server DISCONNECT and reason strings (v5)', () => {
   });
 
   it('12-04 a refusing v5 CONNACK carries the reason string', async () => {
-    t = await startTestBroker({
+    await t.start({
       authenticate: () => ({ ok: false, reason: 0x86, why: 'bad password' }),
     });
     const c = await RawClient.open(t.port, 5);
-    raws.push(c);
+    t.keep(c);
     c.send({
       cmd: 'connect',
       protocolId: 'MQTT',
@@ -90,7 +81,7 @@ describe('12 server DISCONNECT and reason strings (v5)', () => {
   });
 
   it("12-05 no reason string where it would exceed the client's Maximum Packet Size", async () => {
-    t = await startTestBroker();
+    await t.start();
     const { client } = await connected(5, 'tiny', { properties: { maximumPacketSize: 16 } });
     client.send({
       cmd: 'publish',
@@ -106,7 +97,7 @@ describe('12 server DISCONNECT and reason strings (v5)', () => {
   });
 
   it("12-09 no reason string on a refusing CONNACK past the client's Maximum Packet Size", async () => {
-    t = await startTestBroker({
+    await t.start({
       authenticate: () => ({
         ok: false,
         reason: 0x87,
@@ -114,7 +105,7 @@ describe('12 server DISCONNECT and reason strings (v5)', () => {
       }),
     });
     const c = await RawClient.open(t.port, 5);
-    raws.push(c);
+    t.keep(c);
     c.send({
       cmd: 'connect',
       protocolId: 'MQTT',
@@ -130,7 +121,7 @@ describe('12 server DISCONNECT and reason strings (v5)', () => {
   });
 
   it('12-06 MQTT.js sees the server DISCONNECT reason code and string', async () => {
-    t = await startTestBroker({ maxPacketSize: 200 });
+    await t.start({ maxPacketSize: 200 });
     const c = await mqttjs(t.port, { protocolVersion: 5, clientId: 'js-big' });
     try {
       const disconnect = new Promise<{ reasonCode?: number; properties?: { reasonString?: string } }>(
@@ -199,7 +190,7 @@ const SYS_TOPICS = [
 
 describe.each([4, 5] as const)('12 $SYS statistics, protocol %i', (v) => {
   it('12-08 every listed $SYS/broker topic, retained, and refreshed at the configured 1 s interval', async () => {
-    t = await startTestBroker({}, { sysInterval: 1, version: 'mqttsn-gateway conformance' });
+    await t.start({}, { sysInterval: 1, version: 'mqttsn-gateway conformance' });
     const { client: pub } = await connected(v, `sysp${v}`);
     pub.send({
       cmd: 'publish',

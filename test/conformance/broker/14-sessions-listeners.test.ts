@@ -3,34 +3,15 @@
  * [MQTT-3.1.2-6] [MQTT-3.1.2-4], and an outgoing QoS 2 PUBLISH re-sent with DUP after a reconnect
  * when no PUBREC came [MQTT-4.4.0-1].
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBroker } from '../../../src/broker/index.js';
 import type { BrokerApi } from '../../../src/broker/types.js';
 import { type MqttListener, startMqttListener } from '../../../src/mqtt/listener.js';
 import { createLogger } from '../../../src/observe/logger.js';
-import { startTestBroker, type TestBroker } from '../../helpers/mqtt/harness.js';
-import { RawClient } from '../../helpers/mqtt/raw-client.js';
+import { brokerStartedByEachTest, persistent } from '../../helpers/mqtt/raw-broker.js';
 
-let t: TestBroker | undefined;
-const raws: RawClient[] = [];
-async function connected(
-  version: 3 | 4 | 5,
-  clientId: string,
-  extra: Record<string, unknown> = {},
-  port = t!.port,
-) {
-  const r = await RawClient.connected(port, version, clientId, extra);
-  raws.push(r.client);
-  return r;
-}
-function persistent(v: 4 | 5): Record<string, unknown> {
-  return v === 5 ? { clean: false, properties: { sessionExpiryInterval: 60 } } : { clean: false };
-}
-afterEach(async () => {
-  for (const c of raws.splice(0)) c.destroy();
-  await t?.close();
-  t = undefined;
-});
+const t = brokerStartedByEachTest();
+const connected = t.connected.bind(t);
 
 describe('14 several listeners', () => {
   it('14-01 two TCP listeners share one broker: 3.1 / 3.1.1 / v5 clients on either see each other', async () => {
@@ -65,7 +46,7 @@ describe('14 several listeners', () => {
         sub.send({ cmd: 'puback', messageId: got.messageId! });
       }
     } finally {
-      for (const c of raws.splice(0)) c.destroy();
+      t.destroyClients();
       for (const l of listeners) await l.close();
       await broker.close();
     }
@@ -74,7 +55,7 @@ describe('14 several listeners', () => {
 
 describe.each([4, 5] as const)('14 sessions, protocol %i', (v) => {
   it('14-02 clean session / clean start 1 discards a stored session: session present 0, subscriptions gone', async () => {
-    t = await startTestBroker();
+    await t.start();
     const { client } = await connected(v, `cs${v}`, persistent(v));
     client.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'cs', qos: 1 }] });
     await client.expect('suback');
@@ -97,7 +78,7 @@ describe.each([4, 5] as const)('14 sessions, protocol %i', (v) => {
   });
 
   it('14-03 an outgoing QoS 2 PUBLISH not yet PUBREC-ed is re-sent with DUP and the same id after reconnect', async () => {
-    t = await startTestBroker();
+    await t.start();
     const { client: sub } = await connected(v, `d2${v}`, persistent(v));
     sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'd2', qos: 2 }] });
     await sub.expect('suback');
