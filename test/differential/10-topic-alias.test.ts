@@ -3,10 +3,24 @@
  * publishes with the alias alone (empty topic); subscribers see the full topic. An alias above
  * the server's Topic Alias Maximum closes the connection (0x94, MQTT 5 §3.3.2.3.4).
  */
+import type { IPublishPacket } from 'mqtt-packet';
 import { describe, it } from 'vitest';
 import { expectSameAsMosquitto } from './helpers/scenario.js';
 
 const version = 5;
+
+/** A raw QoS 0 PUBLISH carrying a Topic Alias (sent as is, for the aliases a client must not use). */
+function aliasedPublish(topic: string, topicAlias: number): IPublishPacket {
+  return {
+    cmd: 'publish',
+    topic,
+    payload: Buffer.from('x'),
+    qos: 0,
+    retain: false,
+    dup: false,
+    properties: { topicAlias },
+  };
+}
 
 describe('10 topic alias, MQTT 5', () => {
   it('10-01 alias set then used; re-pointed to another topic', async () => {
@@ -25,15 +39,7 @@ describe('10 topic alias, MQTT 5', () => {
   it('10-02 unknown alias with an empty topic: protocol error', async () => {
     await expectSameAsMosquitto(async (run) => {
       const pub = await run.connect('pub', { version, clientId: 'pub' });
-      pub.send({
-        cmd: 'publish',
-        topic: '',
-        payload: Buffer.from('x'),
-        qos: 0,
-        retain: false,
-        dup: false,
-        properties: { topicAlias: 3 },
-      });
+      pub.send(aliasedPublish('', 3));
       await pub.waitClosed();
     });
   });
@@ -41,26 +47,10 @@ describe('10 topic alias, MQTT 5', () => {
   it('10-03 alias 0 and an alias above the maximum', async () => {
     await expectSameAsMosquitto(async (run) => {
       const zero = await run.connect('zero', { version, clientId: 'zero' });
-      zero.send({
-        cmd: 'publish',
-        topic: 'a/b',
-        payload: Buffer.from('x'),
-        qos: 0,
-        retain: false,
-        dup: false,
-        properties: { topicAlias: 0 },
-      });
+      zero.send(aliasedPublish('a/b', 0));
       await zero.waitClosed();
       const big = await run.connect('big', { version, clientId: 'big' });
-      big.send({
-        cmd: 'publish',
-        topic: 'a/b',
-        payload: Buffer.from('x'),
-        qos: 0,
-        retain: false,
-        dup: false,
-        properties: { topicAlias: 1000 },
-      });
+      big.send(aliasedPublish('a/b', 1000));
       await big.waitClosed();
     });
   });

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Summary } from '../../firmware-sim/index.js';
 import {
   readingKeys,
   requireBuiltSimCli,
@@ -52,14 +53,19 @@ const QUICK = [
   '--quiet',
 ];
 
+/** Runs the CLI against the gateway over UDP with `options`, then the QUICK ones. */
+function simQuick(...options: string[]): Promise<Summary> {
+  return runSimCli(['--udp', gateway, ...options, ...QUICK]);
+}
+
 describe('firmware-sim command line against the gateway', () => {
   it('--topic template, --qos 2, --sensors, --count, --source-addresses: the summary matches the subscriber', async () => {
     const sub = await watch('cli/+/t');
     try {
-      const summary = await runSimCli([
-        ...['--udp', gateway, '--topic', 'cli/{id}/t', '--qos', '2', '--sensors', '3', '--count', '4'],
-        ...['--source-addresses', '3', '--id-prefix', 'tpl-', ...QUICK],
-      ]);
+      const summary = await simQuick(
+        ...['--topic', 'cli/{id}/t', '--qos', '2', '--sensors', '3', '--count', '4'],
+        ...['--source-addresses', '3', '--id-prefix', 'tpl-'],
+      );
       expect(summary.totals).toMatchObject({
         sent: 12,
         acknowledged: 12,
@@ -88,19 +94,7 @@ describe('firmware-sim command line against the gateway', () => {
   it('--short: readings on a 2-character short topic name (§6.7)', async () => {
     const sub = await watch('zq');
     try {
-      const summary = await runSimCli([
-        '--udp',
-        gateway,
-        '--short',
-        'zq',
-        '--qos',
-        '1',
-        '--sensors',
-        '2',
-        '--count',
-        '3',
-        ...QUICK,
-      ]);
+      const summary = await simQuick('--short', 'zq', '--qos', '1', '--sensors', '2', '--count', '3');
       expect(summary.totals).toMatchObject({ sent: 6, acknowledged: 6, lost: 0 });
       await until(() => sub.seen.length >= 6, '6 readings on zq');
       expect(sub.seen).toHaveLength(6);
@@ -112,19 +106,7 @@ describe('firmware-sim command line against the gateway', () => {
   it('--predefined with --qos -1: no connection, readings on the predefined topic (§6.8)', async () => {
     const sub = await watch('cli/predefined');
     try {
-      const summary = await runSimCli([
-        '--udp',
-        gateway,
-        '--predefined',
-        '21',
-        '--qos',
-        '-1',
-        '--sensors',
-        '2',
-        '--count',
-        '3',
-        ...QUICK,
-      ]);
+      const summary = await simQuick('--predefined', '21', '--qos', '-1', '--sensors', '2', '--count', '3');
       expect(summary.totals).toMatchObject({ sent: 6, connects: 0 });
       await until(() => sub.seen.length >= 6, '6 readings on the predefined topic');
     } finally {
@@ -133,18 +115,7 @@ describe('firmware-sim command line against the gateway', () => {
   });
 
   it('--discover: the gateway found with SEARCHGW (§6.1)', async () => {
-    const summary = await runSimCli([
-      '--udp',
-      gateway,
-      '--discover',
-      '--qos',
-      '1',
-      '--count',
-      '2',
-      '--id-prefix',
-      'disc-',
-      ...QUICK,
-    ]);
+    const summary = await simQuick('--discover', '--qos', '1', '--count', '2', '--id-prefix', 'disc-');
     expect(summary.totals).toMatchObject({ sent: 2, acknowledged: 2, connects: 1 });
   });
 
@@ -152,10 +123,10 @@ describe('firmware-sim command line against the gateway', () => {
     const run = async (prefix: string) => {
       const sub = await watch('cli/+/t');
       try {
-        const summary = await runSimCli([
-          ...['--udp', gateway, '--topic', 'cli/{id}/t', '--qos', '0', '--sensors', '4', '--count', '5'],
-          ...['--loss', '30', '--seed', '1234', '--id-prefix', prefix, ...QUICK],
-        ]);
+        const summary = await simQuick(
+          ...['--topic', 'cli/{id}/t', '--qos', '0', '--sensors', '4', '--count', '5'],
+          ...['--loss', '30', '--seed', '1234', '--id-prefix', prefix],
+        );
         await new Promise((ok) => setTimeout(ok, 300)); // the last QoS 0 readings in flight
         const readings = sub.seen
           .filter((m) => m.topic.includes(`/${prefix}`))
@@ -183,7 +154,7 @@ describe('firmware-sim command line against the gateway', () => {
     );
     const sub = await watch('sensors/+/temperature');
     try {
-      const summary = await runSimCli(['--udp', gateway, '--scenario', scenario, ...QUICK]);
+      const summary = await simQuick('--scenario', scenario);
       expect(summary.sensors).toBe(5);
       expect(summary.groups.map((g) => [g.qos, g.sensors])).toEqual([
         [0, 2],
@@ -199,17 +170,7 @@ describe('firmware-sim command line against the gateway', () => {
   });
 
   it('--duration: runs that long without --count, then stops every sensor', async () => {
-    const summary = await runSimCli([
-      '--udp',
-      gateway,
-      '--duration',
-      '1',
-      '--sensors',
-      '2',
-      '--id-prefix',
-      'dur-',
-      ...QUICK,
-    ]);
+    const summary = await simQuick('--duration', '1', '--sensors', '2', '--id-prefix', 'dur-');
     expect(summary.totals.sent).toBeGreaterThan(2);
     expect(summary.states).toEqual({ stopped: 2 });
   });
