@@ -152,6 +152,24 @@ describe('wills under the ACL', () => {
   });
 });
 
+describe('MQTT publish under the ACL', () => {
+  it('a denied v5 QoS 2 PUBLISH gets PUBREC 0x87 and is dropped; an allowed one flows; counted', async () => {
+    const t = await start(await freeUdpPort());
+    const sys = await kit.sysReader(t, { username: 'admin' });
+    const watch = await kit.client(`mqtt://127.0.0.1:${t.port('tcp')}`, { username: 'admin' });
+    await watch.subscribeAsync('#');
+    const got = collect(watch, 1, 5000);
+    const sensor = await kit.client(`ws://127.0.0.1:${t.port('ws')}`, {
+      username: 'sensors',
+      protocolVersion: 5,
+    });
+    await expect(sensor.publishAsync('other/x', 'not yours', { qos: 2 })).rejects.toThrow(/Not authorized/i);
+    await sensor.publishAsync('sensors/x', 'mine', { qos: 2 });
+    expect((await got).map((m) => `${m.topic}=${m.payload}`)).toEqual(['sensors/x=mine']);
+    await sys.reads(`${SEC}acl/publish_denied`, '1');
+  });
+});
+
 describe('MQTT-SN clients under the ACL of their admission entry', () => {
   it('PUBLISH outside it gets PUBACK 0x03 and is dropped, SUBSCRIBE outside it SUBACK 0x03; counted', async () => {
     const t = await start(await freeUdpPort());

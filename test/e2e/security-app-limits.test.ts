@@ -165,7 +165,7 @@ describe('max_packet_size through the app', () => {
 });
 
 describe('max_topic_levels / max_topic_length through the app', () => {
-  it('PUBLISH and SUBSCRIBE over a limit are refused (v5 0x87), logged and counted', async () => {
+  it('PUBLISH and SUBSCRIBE over a limit are refused (v5 0x87, MQTT-SN 0x03), logged and counted', async () => {
     const t = await kit.start(['max_topic_levels 3', 'max_topic_length 40', 'sys_interval 1']);
     const sys = await kit.sysReader(t);
     const c = await kit.client(`ws://127.0.0.1:${t.port('ws')}`, {
@@ -176,7 +176,13 @@ describe('max_topic_levels / max_topic_length through the app', () => {
     await expect(c.publishAsync(`a/${'x'.repeat(50)}`, 'x', { qos: 1 })).rejects.toThrow(/Not authorized/i);
     await expect(c.subscribeAsync('a/b/c/#')).rejects.toThrow(/Not authorized/i);
     await waitForLog(t.logs, /Client deep: PUBLISH refused: topic of 4 levels exceeds max_topic_levels 3/);
-    await sys.reads(`${SEC}topics/refused/topic_limits`, '3');
+    // The same limits hold for MQTT-SN clients: SUBACK 0x03.
+    const sn = await SnTestClient.open({ port: t.port('mqttsn') });
+    snClients.push(sn);
+    expect(await sn.connect('sn-deep')).toBe(ReturnCode.ACCEPTED);
+    sn.send({ type: 'SUBSCRIBE', dup: false, qos: 0, msgId: 1, topic: { type: 'name', name: 'a/b/c/#' } });
+    expect((await sn.expect('SUBACK')).returnCode).toBe(ReturnCode.NOT_SUPPORTED);
+    await sys.reads(`${SEC}topics/refused/topic_limits`, '4');
   });
 });
 
