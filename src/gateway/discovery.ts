@@ -2,10 +2,11 @@
  * Gateway discovery (MQTT-SN §6.1): ADVERTISE broadcast every advertiseInterval seconds on every
  * transport (its Duration tells clients when the next one comes), and SEARCHGW answered by GWINFO.
  *
- * Decision: GWINFO goes back unicast to the searcher (wrapped for a forwarder, with the search
- * radius), not broadcast. On IP networks the searcher's address is known, a broadcast reply would
- * need a broadcast address on every transport, and it would wake every listening radio; clients
- * that only listen for broadcasts still learn of us from ADVERTISE.
+ * GWINFO is "sent as response to a SEARCHGW message using the broadcast service" (§5.4.3, §6.1):
+ * it is broadcast on the transport the SEARCHGW came in on (an XBee broadcast frame, the UDP
+ * advertise address), and also sent unicast to the searcher, whose address we know — on IP the
+ * searcher often listens on an ephemeral port that a broadcast to the advertise port never reaches.
+ * A searcher behind a forwarder gets the reply wrapped to its forwarder only (§5.5).
  */
 import { encode, type SearchGwPacket } from '../codec/mqttsn/index.js';
 import type { DatagramTransport } from '../transport/types.js';
@@ -38,4 +39,9 @@ export function startAdvertising(ctx: GatewayContext, transports: readonly Datag
 
 export function handleSearchGw(ctx: GatewayContext, { endpoint }: Inbound<SearchGwPacket>): void {
   send(ctx, endpoint, { type: 'GWINFO', gwId: ctx.options.gatewayId });
+  if (endpoint.nodeHex !== undefined) return;
+  if (ctx.logger.debugEnabled)
+    ctx.logger.debug(`MQTT-SN ${endpoint.peer.transport.name} broadcast <- GWINFO`);
+  ctx.stats.datagramsOut++;
+  endpoint.peer.transport.broadcast(encode({ type: 'GWINFO', gwId: ctx.options.gatewayId }));
 }

@@ -124,3 +124,27 @@ describe('ADVERTISE reaches the configured address (MQTT-SN §6.1)', () => {
     expect(await at.next()).toEqual({ type: 'ADVERTISE', gwId: 11, duration: 30 });
   });
 });
+
+describe('SEARCHGW is answered by GWINFO (MQTT-SN §5.4.3, §6.1)', () => {
+  it('broadcast on the transport it came in on, and unicast to the searcher', async () => {
+    const at = await listener('udp4', '127.255.255.255');
+    const running = await startWith([
+      'mqttsn_udp 0 127.0.0.1',
+      'gateway_id 12',
+      'advertise_interval 0',
+      `advertise_address 127.255.255.255:${at.port}`,
+    ]);
+    const searcher = dgram.createSocket('udp4');
+    sockets.push(searcher);
+    const unicast = new Promise<MqttSnPacket>((resolve) =>
+      searcher.once('message', (data) => {
+        const result = decode(data);
+        if (result.ok) resolve(result.packet);
+      }),
+    );
+    await new Promise<void>((resolve) => searcher.bind(0, '127.0.0.1', () => resolve()));
+    searcher.send(Buffer.from([0x03, 0x01, 0x01]), running.mqttsnPorts[0], '127.0.0.1'); // SEARCHGW radius 1
+    expect(await unicast).toEqual({ type: 'GWINFO', gwId: 12 });
+    expect(await at.next()).toEqual({ type: 'GWINFO', gwId: 12 });
+  });
+});
