@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker, waitForLog } from '../../helpers/mqtt/harness.js';
+import { publish } from '../../helpers/mqtt/raw-broker.js';
 import { RawClient } from '../../helpers/mqtt/raw-client.js';
 
 let t: TestBroker;
@@ -265,15 +266,7 @@ describe('01 connect', () => {
     const b = await connected(3, 'old31', { clean: false });
     expect(b.connack.sessionPresent).toBe(false);
     const p = await connected(4, 'pub31');
-    p.client.send({
-      cmd: 'publish',
-      topic: 'x',
-      payload: Buffer.from('kept'),
-      qos: 1,
-      messageId: 1,
-      retain: false,
-      dup: false,
-    });
+    p.client.send(publish('x', 'kept', 1, 1));
     expect((await b.client.expect('publish')).payload.toString()).toBe('kept');
   });
 });

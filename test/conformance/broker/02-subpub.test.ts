@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitForLog } from '../../helpers/mqtt/harness.js';
 import { collect, endAll, mqttjs } from '../../helpers/mqtt/mqttjs.js';
-import { brokerForEachTest } from '../../helpers/mqtt/raw-broker.js';
+import { brokerForEachTest, publish } from '../../helpers/mqtt/raw-broker.js';
 
 const t = brokerForEachTest();
 async function connected(version: 4 | 5, clientId: string) {
@@ -25,22 +25,8 @@ describe.each([4, 5] as const)('02 subpub, protocol %i', (v) => {
     });
     expect((await sub.expect('suback')).granted).toEqual([0, 0]);
     const pub = await connected(v, `pub${v}`);
-    pub.send({
-      cmd: 'publish',
-      topic: '$SYS/x',
-      payload: Buffer.from('no'),
-      qos: 0,
-      retain: false,
-      dup: false,
-    });
-    pub.send({
-      cmd: 'publish',
-      topic: 'a/b/c',
-      payload: Buffer.from('yes'),
-      qos: 0,
-      retain: false,
-      dup: false,
-    });
+    pub.send(publish('$SYS/x', 'no', 0));
+    pub.send(publish('a/b/c', 'yes', 0));
     // Overlapping subscriptions: 3.1.1 gets one delivery [MQTT-3.3.5-1]; an MQTT 5 client one
     // per matching subscription, as mosquitto sends them [MQTT-3.3.4-5].
     for (let i = 0; i < (v === 5 ? 2 : 1); i++) {

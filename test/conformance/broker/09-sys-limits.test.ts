@@ -4,7 +4,7 @@
  * 3.1.1 client, and an outgoing QoS 2 resumed with PUBREL after a reconnect.
  */
 import { describe, expect, it } from 'vitest';
-import { brokerStartedByEachTest, persistent } from '../../helpers/mqtt/raw-broker.js';
+import { brokerStartedByEachTest, persistent, publish } from '../../helpers/mqtt/raw-broker.js';
 
 const t = brokerStartedByEachTest();
 const connected = t.connected.bind(t);
@@ -43,15 +43,7 @@ describe.each([4, 5] as const)('09 $SYS and limits, protocol %i', (v) => {
     await sub.expectClosed();
     const { client: pub } = await connected(v, `qbp${v}`);
     for (let id = 1; id <= 6; id++) {
-      pub.send({
-        cmd: 'publish',
-        topic: 'qb',
-        payload: Buffer.from(`${id}`),
-        qos: 1,
-        messageId: id,
-        retain: false,
-        dup: false,
-      });
+      pub.send(publish('qb', `${id}`, 1, id));
       await pub.expect('puback');
     }
     const { client: back } = await connected(v, `qb${v}`, persistent(v));
@@ -74,14 +66,7 @@ describe.each([4, 5] as const)('09 $SYS and limits, protocol %i', (v) => {
     sub.send({ cmd: 'disconnect' });
     await sub.expectClosed();
     const { client: pub } = await connected(v, `q0p${v}`);
-    pub.send({
-      cmd: 'publish',
-      topic: 'q0',
-      payload: Buffer.from('zero'),
-      qos: 0,
-      retain: false,
-      dup: false,
-    });
+    pub.send(publish('q0', 'zero', 0));
     pub.send({ cmd: 'pingreq' });
     await pub.expect('pingresp');
     const { client: back } = await connected(v, `q0${v}`, persistent(v));
@@ -94,15 +79,7 @@ describe.each([4, 5] as const)('09 $SYS and limits, protocol %i', (v) => {
     sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'r2', qos: 2 }] });
     await sub.expect('suback');
     const { client: pub } = await connected(v, `r2p${v}`);
-    pub.send({
-      cmd: 'publish',
-      topic: 'r2',
-      payload: Buffer.from('x'),
-      qos: 2,
-      messageId: 1,
-      retain: false,
-      dup: false,
-    });
+    pub.send(publish('r2', 'x', 2, 1));
     await pub.expect('pubrec');
     pub.send({ cmd: 'pubrel', messageId: 1 });
     await pub.expect('pubcomp');
@@ -126,15 +103,7 @@ describe('09 in-flight window', () => {
     await sub.expect('suback');
     const { client: pub } = await connected(4, 'winp');
     for (let id = 1; id <= 4; id++) {
-      pub.send({
-        cmd: 'publish',
-        topic: 'w',
-        payload: Buffer.from(`${id}`),
-        qos: 1,
-        messageId: id,
-        retain: false,
-        dup: false,
-      });
+      pub.send(publish('w', `${id}`, 1, id));
     }
     const first = await sub.expect('publish');
     await sub.expect('publish');

@@ -11,11 +11,18 @@ import { startMqttListener } from '../../../src/mqtt/listener.js';
 import { createLogger } from '../../../src/observe/logger.js';
 import { waitForLog } from '../../helpers/mqtt/harness.js';
 import { endAll, mqttjs } from '../../helpers/mqtt/mqttjs.js';
-import { brokerStartedByEachTest } from '../../helpers/mqtt/raw-broker.js';
+import { brokerStartedByEachTest, publish } from '../../helpers/mqtt/raw-broker.js';
 import { RawClient } from '../../helpers/mqtt/raw-client.js';
 
 const t = brokerStartedByEachTest();
 const connected = t.connected.bind(t);
+
+/** The CONNACK to a v5 CONNECT (clean start, keep-alive 60 s) that the broker refuses. */
+async function refusedConnack(connect: { clientId: string; properties?: { maximumPacketSize: number } }) {
+  const c = t.keep(await RawClient.open(t.port, 5));
+  c.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clean: true, keepalive: 60, ...connect });
+  return c.expect('connack');
+}
 
 describe('12 server DISCONNECT and reason strings (v5)', () => {
   it('12-01 listener shutdown: v5 DISCONNECT 0x8B with a reason string; 3.1.1 just closed; no will', async () => {
@@ -46,14 +53,7 @@ describe('12 server DISCONNECT and reason strings (v5)', () => {
   it('12-03 a protocol error DISCONNECT names the reason, the same as the log line', async () => {
     await t.start();
     const { client } = await connected(5, 'wild');
-    client.send({
-      cmd: 'publish',
-      topic: 'a/#',
-      payload: Buffer.from('x'),
-      qos: 0,
-      retain: false,
-      dup: false,
-    });
+    client.send(publish('a/#', 'x', 0));
     const d = await client.expect('disconnect');
     expect(d.reasonCode).toBe(0x82);
     expect(d.properties?.reasonString).toMatch(/wildcard in topic name/);
@@ -65,17 +65,7 @@ describe('12 server DISCONNECT and reason strings (v5)', () => {
     await t.start({
       authenticate: () => ({ ok: false, reason: 0x86, why: 'bad password' }),
     });
-    const c = await RawClient.open(t.port, 5);
-    t.keep(c);
-    c.send({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 5,
-      clientId: 'refused',
-      clean: true,
-      keepalive: 60,
-    });
-    const connack = await c.expect('connack');
+    const connack = await refusedConnack({ clientId: 'refused' });
     expect(connack.reasonCode).toBe(0x86);
     expect(connack.properties?.reasonString).toBe('not authorised: bad password');
   });
@@ -83,14 +73,7 @@ describe('12 server DISCONNECT and reason strings (v5)', () => {
   it("12-05 no reason string where it would exceed the client's Maximum Packet Size", async () => {
     await t.start();
     const { client } = await connected(5, 'tiny', { properties: { maximumPacketSize: 16 } });
-    client.send({
-      cmd: 'publish',
-      topic: 'a/+',
-      payload: Buffer.from('x'),
-      qos: 0,
-      retain: false,
-      dup: false,
-    });
+    client.send(publish('a/+', 'x', 0));
     const d = await client.expect('disconnect');
     expect(d.reasonCode).toBe(0x82);
     expect(d.properties?.reasonString).toBeUndefined();
@@ -104,18 +87,7 @@ describe('12 server DISCONNECT and reason strings (v5)', () => {
         why: 'a reason far longer than the client would take',
       }),
     });
-    const c = await RawClient.open(t.port, 5);
-    t.keep(c);
-    c.send({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 5,
-      clientId: 'small',
-      clean: true,
-      keepalive: 60,
-      properties: { maximumPacketSize: 20 },
-    });
-    const connack = await c.expect('connack');
+    const connack = await refusedConnack({ clientId: 'small', properties: { maximumPacketSize: 20 } });
     expect(connack.reasonCode).toBe(0x87);
     expect(connack.properties?.reasonString).toBeUndefined();
   });

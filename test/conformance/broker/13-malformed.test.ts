@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker, waitForLog } from '../../helpers/mqtt/harness.js';
+import { publish } from '../../helpers/mqtt/raw-broker.js';
 import { RawClient } from '../../helpers/mqtt/raw-client.js';
 
 let t: TestBroker;
@@ -44,14 +45,7 @@ afterEach(async () => {
 async function brokerStillServes(): Promise<void> {
   const { client } = await RawClient.connected(t.port, 4, `prober${++probe}`);
   raws.push(client);
-  client.send({
-    cmd: 'publish',
-    topic: 'probe',
-    payload: Buffer.from(`p${probe}`),
-    qos: 0,
-    retain: false,
-    dup: false,
-  });
+  client.send(publish('probe', `p${probe}`, 0));
   expect((await watcher.expect('publish')).payload.toString()).toBe(`p${probe}`);
 }
 

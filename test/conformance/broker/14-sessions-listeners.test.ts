@@ -8,7 +8,7 @@ import { createBroker } from '../../../src/broker/index.js';
 import type { BrokerApi } from '../../../src/broker/types.js';
 import { type MqttListener, startMqttListener } from '../../../src/mqtt/listener.js';
 import { createLogger } from '../../../src/observe/logger.js';
-import { brokerStartedByEachTest, persistent } from '../../helpers/mqtt/raw-broker.js';
+import { brokerStartedByEachTest, persistent, publish } from '../../helpers/mqtt/raw-broker.js';
 
 const t = brokerStartedByEachTest();
 const connected = t.connected.bind(t);
@@ -31,15 +31,7 @@ describe('14 several listeners', () => {
         [3, 'v31-on-b'],
       ] as const) {
         const { client: pub } = await connected(v, id, v === 3 ? { protocolId: 'MQIsdp' } : {}, b);
-        pub.send({
-          cmd: 'publish',
-          topic: `across/${id}`,
-          payload: Buffer.from(id),
-          qos: 1,
-          messageId: 1,
-          retain: false,
-          dup: false,
-        });
+        pub.send(publish(`across/${id}`, id, 1, 1));
         await pub.expect('puback');
         const got = await sub.expect('publish');
         expect(got.topic).toBe(`across/${id}`);
@@ -64,15 +56,7 @@ describe.each([4, 5] as const)('14 sessions, protocol %i', (v) => {
     const fresh = await connected(v, `cs${v}`, { clean: true });
     expect(fresh.connack.sessionPresent).toBe(false);
     const { client: pub } = await connected(v, `csp${v}`);
-    pub.send({
-      cmd: 'publish',
-      topic: 'cs',
-      payload: Buffer.from('x'),
-      qos: 1,
-      messageId: 1,
-      retain: false,
-      dup: false,
-    });
+    pub.send(publish('cs', 'x', 1, 1));
     await pub.expect('puback');
     await fresh.client.expectSilence(200);
   });
@@ -83,15 +67,7 @@ describe.each([4, 5] as const)('14 sessions, protocol %i', (v) => {
     sub.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'd2', qos: 2 }] });
     await sub.expect('suback');
     const { client: pub } = await connected(v, `d2p${v}`);
-    pub.send({
-      cmd: 'publish',
-      topic: 'd2',
-      payload: Buffer.from('twice?'),
-      qos: 2,
-      messageId: 5,
-      retain: false,
-      dup: false,
-    });
+    pub.send(publish('d2', 'twice?', 2, 5));
     await pub.expect('pubrec');
     pub.send({ cmd: 'pubrel', messageId: 5 });
     await pub.expect('pubcomp');
