@@ -84,6 +84,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'a queue row carries its message inline while it is the only reference to it',
+    up(db) {
+      // Offline fan-in queues most messages for exactly one session: one row insert per message
+      // instead of two (a message row and a queue row). The columns are null on rows whose message
+      // is in `messages`. ADD COLUMN rewrites nothing: existing rows read the new columns as null.
+      db.exec(`
+        ALTER TABLE outgoing ADD COLUMN m_topic TEXT;
+        ALTER TABLE outgoing ADD COLUMN m_payload BLOB;
+        ALTER TABLE outgoing ADD COLUMN m_qos INTEGER;
+        ALTER TABLE outgoing ADD COLUMN m_retain INTEGER;
+        ALTER TABLE outgoing ADD COLUMN m_expires_at INTEGER;
+        ALTER TABLE outgoing ADD COLUMN m_properties TEXT;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce(

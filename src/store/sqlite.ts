@@ -7,15 +7,18 @@
  * callbacks fire after that commit. With synchronous=NORMAL a WAL commit survives a process crash
  * (kill -9); FULL also fsyncs the WAL on every commit and survives power loss.
  *
- * Messages are one row each, referenced by outgoing rows. The store keeps, in memory, which
- * outgoing entries exist and how many reference each message, so the message row goes in the same
- * transaction as its last reference, without a query. Orphans (if any) are removed on load.
+ * Messages are one row each, referenced by outgoing rows — or, while a queue row is a message's
+ * only reference, written inside that row (sqlite-batch.ts: one insert instead of two in offline
+ * fan-in). The store keeps, in memory, which outgoing entries exist, how many reference each
+ * message and which messages are inline, so the message goes in the same transaction as its last
+ * reference, without a query. Orphans (if any) are removed on load.
  */
 import { join } from 'node:path';
 import type { Message, SubscriptionRequest } from '../broker/types.js';
 import type { Logger } from '../observe/logger.js';
 import { encodeJson } from './json-codec.js';
 import { Batch } from './sqlite-batch.js';
+import { ClientSeqs } from './sqlite-client-seqs.js';
 import { loadAll, purgeExpired, readCounters } from './sqlite-load.js';
 import {
   DATABASE_FILE,
@@ -84,8 +87,17 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
   let transactionCount = 0;
   // What is true once every submitted mutation is applied (disk + batch).
   const outgoing = new Map<number, OutgoingRef>();
-  const seqsByClient = new Map<string, Set<number>>();
+  const seqsByClient = new ClientSeqs((seq) => outgoing.get(seq)?.clientId);
   const references = new Map<number, number>();
+  /** messageId → seq of the queue row holding it inline (committed, and its only reference). */
+  const inlineHolders = new Map<number, number>();
+  /**
+   * Messages whose `messages` row is on disk although nothing references them (saved, never
+   * queued; purged at the next load). Saved again, such a message must replace that row: written
+   * inline, it would be shadowed by it.
+   */
+  const orphans = new Set<number>();
+  const soleReference = (messageId: number): boolean => references.get(messageId) === 1;
   let lastMessageId = 0;
   let lastSeq = 0;
   let committedLastMessageId = 0;
@@ -119,9 +131,10 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
     let failure: Error | undefined;
     if (!batch.isEmpty() || lastMessageId !== committedLastMessageId || lastSeq !== committedLastSeq) {
       const current = batch;
+      let inlined: [number, number][] = [];
       try {
         db.transaction(() => {
-          current.apply(statements!);
+          inlined = current.apply(statements!, soleReference);
           if (lastMessageId !== committedLastMessageId)
             statements!.setMeta.run(lastMessageId, 'last_message_id');
           if (lastSeq !== committedLastSeq) statements!.setMeta.run(lastSeq, 'last_seq');
@@ -129,6 +142,9 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
         transactionCount += 1;
         committedLastMessageId = lastMessageId;
         committedLastSeq = lastSeq;
+        for (const [messageId, seq] of inlined) inlineHolders.set(messageId, seq);
+        for (const messageId of current.messagePuts.keys())
+          if (!references.has(messageId)) orphans.add(messageId);
         batch = new Batch();
       } catch (error) {
         // The batch stays pending (newer mutations keep merging into it) and is retried at the
@@ -141,8 +157,18 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
     for (const callback of waiting) queueMicrotask(() => callback(failure));
   }
 
-  function addReference(messageId: number): void {
-    references.set(messageId, (references.get(messageId) ?? 0) + 1);
+  /** A queue row `seq` now references the message; one held inline elsewhere moves to `messages`. */
+  function addReference(messageId: number, seq: number): void {
+    const count = references.get(messageId) ?? 0;
+    references.set(messageId, count + 1);
+    // Only a committed message can be an orphan on disk or inline (the hot path skips both).
+    if (messageId > committedLastMessageId) return;
+    orphans.delete(messageId);
+    const holder = inlineHolders.get(messageId);
+    if (holder !== undefined && holder !== seq) {
+      inlineHolders.delete(messageId);
+      batch.promotions.set(messageId, holder);
+    }
   }
 
   function dropReference(messageId: number): void {
@@ -153,35 +179,32 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
     }
     references.delete(messageId);
     batch.messagePuts.delete(messageId);
+    // Inline: it goes with its row (deleted, or rewritten for another message).
+    if (inlineHolders.delete(messageId)) return;
     if (batch.newMessages.delete(messageId)) return;
     batch.messageDeletes.add(messageId);
   }
 
-  function trackOutgoing(seq: number, ref: OutgoingRef): void {
-    outgoing.set(seq, ref);
-    let seqs = seqsByClient.get(ref.clientId);
-    if (seqs === undefined) {
-      seqs = new Set();
-      seqsByClient.set(ref.clientId, seqs);
-    }
-    seqs.add(seq);
-  }
-
-  function untrackOutgoing(seq: number, ref: OutgoingRef): void {
+  /** Forget entry `seq` (a delete, or the client's whole queue): the batch deletes its row. */
+  function removeOutgoing(seq: number, ref: OutgoingRef): void {
     outgoing.delete(seq);
-    const seqs = seqsByClient.get(ref.clientId);
-    seqs?.delete(seq);
-    if (seqs?.size === 0) seqsByClient.delete(ref.clientId);
+    if (batch.newOutgoing.delete(seq)) batch.outgoing.delete(seq);
+    else batch.outgoing.set(seq, null);
+    dropReference(ref.messageId);
   }
 
-  function rebuildIndexes(state: LoadedState): void {
+  function rebuildIndexes(state: LoadedState, inline: Map<number, number>): void {
     outgoing.clear();
     seqsByClient.clear();
     references.clear();
+    inlineHolders.clear();
+    orphans.clear();
     for (const entry of state.outgoing) {
-      trackOutgoing(entry.seq, { clientId: entry.clientId, messageId: entry.messageId });
-      addReference(entry.messageId);
+      outgoing.set(entry.seq, { clientId: entry.clientId, messageId: entry.messageId });
+      seqsByClient.add(entry.clientId, entry.seq);
+      references.set(entry.messageId, (references.get(entry.messageId) ?? 0) + 1);
     }
+    for (const [messageId, seq] of inline) inlineHolders.set(messageId, seq);
     lastMessageId = committedLastMessageId = state.lastMessageId;
     lastSeq = committedLastSeq = state.lastSeq;
   }
@@ -220,8 +243,8 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
       const { db, file, pidFile } = opened;
       try {
         db.transaction(() => purgeExpired(db, now()))();
-        const state = loadAll(db, readCounters(db));
-        rebuildIndexes(state);
+        const { state, inline } = loadAll(db, readCounters(db));
+        rebuildIndexes(state, inline);
         // What SQLite itself reports, not what was asked for: proves persistence_sync reached it.
         options.logger?.info(`${file}: ${describePragmas(store.pragmas())}`);
         return state;
@@ -241,14 +264,10 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
       database();
       // Its queue rows go one by one by primary key: the in-memory index knows every seq, and the
       // outgoing table then needs no index on client_id (cheaper inserts on the hot path).
-      for (const seq of seqsByClient.get(clientId) ?? []) {
+      for (const seq of seqsByClient.take(clientId)) {
         const ref = outgoing.get(seq);
-        outgoing.delete(seq);
-        if (batch.newOutgoing.delete(seq)) batch.outgoing.delete(seq);
-        else batch.outgoing.set(seq, null);
-        if (ref !== undefined) dropReference(ref.messageId);
+        if (ref !== undefined) removeOutgoing(seq, ref);
       }
-      seqsByClient.delete(clientId);
       batch.dropClient(clientId);
       submitted();
     },
@@ -284,31 +303,53 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
 
     saveMessage(message: StoredMessage): void {
       database();
-      const onDisk = references.has(message.id) || batch.messageDeletes.has(message.id);
+      if (message.id > lastMessageId) {
+        // The hot path (every queued message): an id never used is neither on disk nor pending.
+        lastMessageId = message.id;
+        batch.newMessages.add(message.id);
+        batch.messagePuts.set(message.id, message);
+        submitted();
+        return;
+      }
+      const onDisk =
+        references.has(message.id) || batch.messageDeletes.has(message.id) || orphans.has(message.id);
       if (!onDisk && !batch.messagePuts.has(message.id)) batch.newMessages.add(message.id);
       batch.messageDeletes.delete(message.id);
       batch.messagePuts.set(message.id, message);
+      // Saved again: the `messages` row written now shadows the inline copy.
+      inlineHolders.delete(message.id);
       if (message.id > lastMessageId) lastMessageId = message.id;
       submitted();
     },
 
     saveOutgoing(entry: StoredOutgoing): void {
       database();
-      const previous = outgoing.get(entry.seq);
+      const { seq, clientId, messageId } = entry;
+      // A seq above every seq used so far is new (the hot path): no lookup in the pending batch.
+      const previous = seq > lastSeq ? undefined : outgoing.get(seq);
       if (previous === undefined) {
         // Not in the store now; on disk only if a delete of it is pending in this batch.
-        if (!batch.outgoing.has(entry.seq)) batch.newOutgoing.add(entry.seq);
-        addReference(entry.messageId);
+        if (seq <= lastSeq && batch.outgoing.has(seq)) batch.replacedOutgoing.add(seq);
+        else batch.newOutgoing.add(seq);
+        addReference(messageId, seq);
+        outgoing.set(seq, { clientId, messageId });
+        seqsByClient.add(clientId, seq);
       } else {
-        if (previous.messageId !== entry.messageId) {
-          addReference(entry.messageId);
+        if (previous.messageId !== messageId) {
+          addReference(messageId, seq);
           dropReference(previous.messageId);
+          previous.messageId = messageId;
+          if (!batch.newOutgoing.has(seq)) batch.replacedOutgoing.add(seq);
         }
-        untrackOutgoing(entry.seq, previous);
+        if (previous.clientId !== clientId) {
+          const from = previous.clientId;
+          previous.clientId = clientId;
+          seqsByClient.remove(from);
+          seqsByClient.add(clientId, seq);
+        }
       }
-      trackOutgoing(entry.seq, { clientId: entry.clientId, messageId: entry.messageId });
-      batch.outgoing.set(entry.seq, outgoingParams(entry));
-      if (entry.seq > lastSeq) lastSeq = entry.seq;
+      batch.outgoing.set(seq, outgoingParams(entry));
+      if (seq > lastSeq) lastSeq = seq;
       submitted();
     },
 
@@ -316,10 +357,8 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
       database();
       const previous = outgoing.get(seq);
       if (previous === undefined || previous.clientId !== clientId) return;
-      untrackOutgoing(seq, previous);
-      if (batch.newOutgoing.delete(seq)) batch.outgoing.delete(seq);
-      else batch.outgoing.set(seq, null);
-      dropReference(previous.messageId);
+      removeOutgoing(seq, previous);
+      seqsByClient.remove(clientId);
       submitted();
     },
 

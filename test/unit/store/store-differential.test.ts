@@ -27,6 +27,8 @@ type Operation =
   | { kind: 'saveRetained'; topic: string; clear: boolean; expired: boolean }
   | { kind: 'saveMessage'; id: number; expired: boolean }
   | { kind: 'saveOutgoing'; entry: StoredOutgoing }
+  /** saveMessage then saveOutgoing of it, as the broker queues a message (SQLite: inline row). */
+  | { kind: 'queue'; entry: StoredOutgoing; expired: boolean }
   | { kind: 'deleteOutgoing'; clientId: string; seq: number }
   | { kind: 'incoming'; clientId: string; packetId: number; save: boolean }
   | { kind: 'gateway'; clientId: string; value: number | null }
@@ -56,6 +58,8 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('saveMessage' as const), id: messageId, expired: fc.boolean() }),
   fc.record({ kind: fc.constant('saveOutgoing' as const), entry: outgoingEntry() }),
   fc.record({ kind: fc.constant('saveOutgoing' as const), entry: outgoingEntry() }),
+  fc.record({ kind: fc.constant('queue' as const), entry: outgoingEntry(), expired: fc.boolean() }),
+  fc.record({ kind: fc.constant('queue' as const), entry: outgoingEntry(), expired: fc.boolean() }),
   fc.record({ kind: fc.constant('deleteOutgoing' as const), clientId: client, seq }),
   fc.record({ kind: fc.constant('deleteOutgoing' as const), clientId: client, seq }),
   fc.record({
@@ -78,6 +82,17 @@ function outgoingEntry(): fc.Arbitrary<StoredOutgoing> {
     retain: fc.boolean(),
     state,
     packetId: fc.integer({ min: 1, max: 65535 }),
+  });
+}
+
+function saveMessage(store: Store, id: number, expired: boolean): void {
+  store.saveMessage({
+    id,
+    topic: `t/${id}`,
+    payload: Buffer.from([id]),
+    qos: 2,
+    retain: false,
+    ...(expired ? { expiresAt: NOW - 1 } : {}),
   });
 }
 
@@ -110,14 +125,11 @@ function apply(store: Store, op: Operation): void {
       );
       return;
     case 'saveMessage':
-      store.saveMessage({
-        id: op.id,
-        topic: `t/${op.id}`,
-        payload: Buffer.from([op.id]),
-        qos: 2,
-        retain: false,
-        ...(op.expired ? { expiresAt: NOW - 1 } : {}),
-      });
+      saveMessage(store, op.id, op.expired);
+      return;
+    case 'queue':
+      saveMessage(store, op.entry.messageId, op.expired);
+      store.saveOutgoing({ ...op.entry, state: 'queued' });
       return;
     case 'saveOutgoing':
       store.saveOutgoing(op.entry);
