@@ -12,7 +12,7 @@ import { type ConfigLine, readConfigLines } from './line-reader.js';
 import { loadPredefinedTopics, PredefinedTopicTable } from './predefined-topics.js';
 import { type ConfigField, configFields, schema } from './schema.js';
 import type { ConfigLocation, GatewayConfig, GatewayConfigValues } from './types.js';
-import { validateGatewayConfig } from './validate.js';
+import { validateGatewayConfig, withTlsDefaultListener } from './validate.js';
 import type { ParseContext, ValueType } from './value-types.js';
 
 export interface ParseOptions {
@@ -55,7 +55,7 @@ export function parseGatewayConfig(text: string, options: ParseOptions): Gateway
     warnings: reader.warnings,
   };
   validateGatewayConfig(config, options.file);
-  return config;
+  return withTlsDefaultListener(config);
 }
 
 /** Accumulates the values of the file's lines, then fills in the defaults. */

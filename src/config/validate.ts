@@ -33,3 +33,16 @@ export function validateGatewayConfig(config: GatewayConfig, file: string): void
     devices.add(line.device);
   }
 }
+
+/** The TLS listener's default port (issue 7; IANA's secure-mqtt port, as on mosquitto). */
+export const DEFAULT_TLS_PORT = 8883;
+
+/**
+ * A certificate and key without any TLS or secure WebSocket listener mean "serve TLS": on 8883,
+ * the port every MQTT user expects, rather than silently serving nothing encrypted.
+ */
+export function withTlsDefaultListener(config: GatewayConfig): GatewayConfig {
+  const hasCertificate = config.certfile !== undefined && config.keyfile !== undefined;
+  if (!hasCertificate || config.tlsListeners.length > 0 || config.wssListeners.length > 0) return config;
+  return { ...config, tlsListeners: [{ port: DEFAULT_TLS_PORT }] };
+}
