@@ -8,33 +8,22 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../firmware-sim/index.js';
 import {
   readingKeys,
   requireBuiltSimCli,
   runSimCli,
   SIM_CLI,
-  type SimGateway,
-  startSimGateway,
+  simGatewayForFile,
   until,
   watch as watchOn,
 } from '../helpers/firmware-sim.js';
 
-let gw: SimGateway;
-let gateway = '';
-
-beforeAll(async () => {
-  requireBuiltSimCli();
-  gw = await startSimGateway('firmware-sim-cli', {
-    files: { 'predefined.conf': '*, cli/predefined, 21\n' },
-    lines: ['t_retry 0.3', 'n_retry 6', 'predefined_topics predefined.conf'],
-  });
-  gateway = gw.udp;
-}, 20_000);
-
-afterAll(async () => {
-  await gw?.close();
+beforeAll(requireBuiltSimCli);
+const gw = simGatewayForFile('firmware-sim-cli', {
+  files: { 'predefined.conf': '*, cli/predefined, 21\n' },
+  lines: ['t_retry 0.3', 'n_retry 6', 'predefined_topics predefined.conf'],
 });
 
 const watch = (filter: string) => watchOn(gw.mqttPort, filter);
@@ -55,7 +44,7 @@ const QUICK = [
 
 /** Runs the CLI against the gateway over UDP with `options`, then the QUICK ones. */
 function simQuick(...options: string[]): Promise<Summary> {
-  return runSimCli(['--udp', gateway, ...options, ...QUICK]);
+  return runSimCli(['--udp', gw.udp, ...options, ...QUICK]);
 }
 
 describe('firmware-sim command line against the gateway', () => {
@@ -179,7 +168,7 @@ describe('firmware-sim command line against the gateway', () => {
     const summary = await runSimCli([
       ...[
         '--udp',
-        gateway,
+        gw.udp,
         '--sleep',
         '1',
         '--qos',
@@ -214,7 +203,7 @@ describe('firmware-sim command line against the gateway', () => {
     try {
       const base = [
         '--udp',
-        gateway,
+        gw.udp,
         '--qos',
         '1',
         '--duration',
@@ -244,7 +233,7 @@ describe('firmware-sim command line against the gateway', () => {
       [
         SIM_CLI,
         '--udp',
-        gateway,
+        gw.udp,
         '--will',
         '--keepalive',
         '1',

@@ -5,7 +5,7 @@
  * was published while it slept (MQTT-SN §6.14); the CLI's --json summary.
  */
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runFleet, type Summary, startFleet } from '../../firmware-sim/index.js';
 import { type RunningApp, startGateway } from '../../src/app.js';
 import { parseGatewayConfig } from '../../src/config/load.js';
@@ -16,25 +16,14 @@ import {
   requireBuiltSimCli,
   runSimCli,
   type Seen,
-  type SimGateway,
-  startSimGateway,
+  simGatewayForFile,
   until,
   watch as watchOn,
 } from '../helpers/firmware-sim.js';
 
-let gw: SimGateway;
-let gateway: string;
-
-beforeAll(async () => {
-  gw = await startSimGateway('firmware-sim-udp', {
-    files: { 'predefined.conf': '*, sensors/predefined/temperature, 21\n' },
-    lines: ['t_retry 0.3', 'n_retry 4', 'predefined_topics predefined.conf'],
-  });
-  gateway = gw.udp;
-}, 20_000);
-
-afterAll(async () => {
-  await gw?.close();
+const gw = simGatewayForFile('firmware-sim-udp', {
+  files: { 'predefined.conf': '*, sensors/predefined/temperature, 21\n' },
+  lines: ['t_retry 0.3', 'n_retry 4', 'predefined_topics predefined.conf'],
 });
 
 /** An MQTT.js subscriber collecting everything on `filter`. */
@@ -54,7 +43,7 @@ describe('firmware-sim against the gateway over UDP', () => {
       const sub = await watch(`sensors/+/temperature`);
       try {
         const summary = await runFleet({
-          transport: { kind: 'udp', gateway },
+          transport: { kind: 'udp', gateway: gw.udp },
           fleets: [
             { sensors: 8, qos, count: 5, interval: 0.05, batteryEvery: 0, ramp: 0.1, idPrefix: prefix },
           ],
@@ -81,13 +70,13 @@ describe('firmware-sim against the gateway over UDP', () => {
     try {
       const [zero, minusOne] = await Promise.all([
         runFleet({
-          transport: { kind: 'udp', gateway },
+          transport: { kind: 'udp', gateway: gw.udp },
           fleets: [
             { sensors: 3, qos: 0, count: 4, interval: 0.05, batteryEvery: 2, ramp: 0.05, idPrefix: 'z-' },
           ],
         }),
         runFleet({
-          transport: { kind: 'udp', gateway },
+          transport: { kind: 'udp', gateway: gw.udp },
           fleets: [
             { sensors: 2, qos: -1, predefined: 21, count: 3, interval: 0.05, ramp: 0.05, idPrefix: 'm-' },
           ],
@@ -115,7 +104,7 @@ describe('firmware-sim against the gateway over UDP', () => {
     let summary: Summary;
     try {
       summary = await runFleet({
-        transport: { kind: 'udp', gateway },
+        transport: { kind: 'udp', gateway: gw.udp },
         fleets: [
           {
             sensors: 5,
@@ -148,7 +137,7 @@ describe('firmware-sim against the gateway over UDP', () => {
     const sub = await watch('sensors/+/temperature');
     try {
       const summary = await runFleet({
-        transport: { kind: 'forwarder', gateway },
+        transport: { kind: 'forwarder', gateway: gw.udp },
         fleets: [
           { sensors: 60, qos: 1, count: 2, interval: 0.1, batteryEvery: 0, ramp: 0.2, idPrefix: 'f-' },
         ],
@@ -164,7 +153,7 @@ describe('firmware-sim against the gateway over UDP', () => {
   it('changes a sensor’s interval through sensors/<id>/cmd', async () => {
     const sub = await watch('sensors/cmd-1/temperature');
     const fleet = await startFleet({
-      transport: { kind: 'udp', gateway },
+      transport: { kind: 'udp', gateway: gw.udp },
       fleets: [{ sensors: 1, qos: 1, interval: 3600, batteryEvery: 0, ramp: 0, idPrefix: 'cmd-' }],
     });
     try {
@@ -187,7 +176,7 @@ describe('firmware-sim against the gateway over UDP', () => {
   it('a sleeping sensor receives what was published while it slept (§6.14)', async () => {
     const received: string[] = [];
     const fleet = await startFleet({
-      transport: { kind: 'udp', gateway },
+      transport: { kind: 'udp', gateway: gw.udp },
       fleets: [
         {
           sensors: 1,
@@ -230,7 +219,7 @@ describe('firmware-sim against the gateway over UDP', () => {
   it('finds the gateway with SEARCHGW, and its will is published when it dies (§6.1, §6.2)', async () => {
     const sub = await watch('sensors/will-1/status');
     const fleet = await startFleet({
-      transport: { kind: 'udp', gateway },
+      transport: { kind: 'udp', gateway: gw.udp },
       fleets: [
         { sensors: 1, qos: 1, interval: 3600, keepAlive: 1, will: true, discover: true, idPrefix: 'will-' },
       ],
@@ -253,7 +242,7 @@ describe('firmware-sim against the gateway over UDP', () => {
     let summary: Summary;
     try {
       summary = await runFleet({
-        transport: { kind: 'udp', gateway },
+        transport: { kind: 'udp', gateway: gw.udp },
         fleets: [
           {
             sensors: 8,
@@ -356,7 +345,7 @@ describe('firmware-sim against the gateway over UDP', () => {
     requireBuiltSimCli();
     const sub = await watch('sensors/+/temperature');
     try {
-      const args = ['--udp', gateway, '--sensors', '4', '--count', '3', '--interval', '0.05'];
+      const args = ['--udp', gw.udp, '--sensors', '4', '--count', '3', '--interval', '0.05'];
       args.push('--battery-every', '0', '--id-prefix', 'cli-', '--ramp', '0.1', '--json', '--quiet');
       const summary = await runSimCli(args);
       expect(summary.totals).toMatchObject({ sent: 12, acknowledged: 12, lost: 0 });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Summary } from '../../firmware-sim/index.js';
 import { type RunningApp, startGateway } from '../../src/app.js';
 import { parseGatewayConfig } from '../../src/config/load.js';
@@ -75,6 +75,35 @@ export async function startSimGateway(name: string, options: SimGatewayOptions):
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * startSimGateway before the file's tests (beforeAll) and closed after them (afterAll); its
+ * getters read the running gateway.
+ */
+export function simGatewayForFile(name: string, options: SimGatewayOptions) {
+  let current: SimGateway | undefined;
+  const running = (): SimGateway => {
+    if (current === undefined) throw new Error(`${name}: the gateway is not running`);
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startSimGateway(name, options);
+  }, 20_000);
+  afterAll(async () => {
+    await current?.close();
+  });
+  return {
+    get udp(): string {
+      return running().udp;
+    },
+    get mqttPort(): number {
+      return running().mqttPort;
+    },
+    get dir(): string {
+      return running().dir;
+    },
+  };
 }
 
 export interface Seen {
