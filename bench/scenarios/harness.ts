@@ -67,6 +67,21 @@ export function split(total: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => base + (i < total % parts ? 1 : 0));
 }
 
+/**
+ * `total` clients over `processes` generator processes: each non-empty share, with the global index
+ * of its first client (it names client ids and topics, so they stay distinct across processes).
+ */
+export function shares(total: number, processes: number): { clients: number; firstIndex: number }[] {
+  let firstIndex = 0;
+  return split(total, processes)
+    .filter((clients) => clients > 0)
+    .map((clients) => {
+      const share = { clients, firstIndex };
+      firstIndex += clients;
+      return share;
+    });
+}
+
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

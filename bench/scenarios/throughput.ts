@@ -6,7 +6,7 @@
 
 import { readPeakRssKb } from '../procstat.js';
 import type { Job, PublishJob, Qos01, SubscribeJob } from '../protocol.js';
-import { cpuShare, type GeneratorRun, generatorBottleneckNote, runGenerators, split } from './harness.js';
+import { cpuShare, type GeneratorRun, generatorBottleneckNote, runGenerators, shares } from './harness.js';
 import {
   type LoadOptions,
   PEAK_MEMORY,
@@ -33,28 +33,23 @@ function publishJobs(
   topic: string,
   topicPerClient: boolean,
 ): PublishJob[] {
-  let firstIndex = 0;
-  return split(publishers, processes)
-    .filter((clients) => clients > 0)
-    .map((clients) => {
-      const job: PublishJob = {
-        kind: 'publish',
-        port: context.broker.port,
-        clients,
-        firstIndex,
-        clientIdPrefix: `${context.idPrefix}pub`,
-        topic,
-        topicPerClient,
-        qos,
-        messagesPerClient,
-        payloadSize: context.load.payloadSize,
-        window: context.load.window,
-        batch: WRITE_BATCH,
-        deadlineMs: context.load.timeoutSeconds * 1000,
-      };
-      firstIndex += clients;
-      return job;
-    });
+  return shares(publishers, processes).map(
+    ({ clients, firstIndex }): PublishJob => ({
+      kind: 'publish',
+      port: context.broker.port,
+      clients,
+      firstIndex,
+      clientIdPrefix: `${context.idPrefix}pub`,
+      topic,
+      topicPerClient,
+      qos,
+      messagesPerClient,
+      payloadSize: context.load.payloadSize,
+      window: context.load.window,
+      batch: WRITE_BATCH,
+      deadlineMs: context.load.timeoutSeconds * 1000,
+    }),
+  );
 }
 
 function subscribeJobs(
@@ -65,25 +60,20 @@ function subscribeJobs(
   qos: Qos01,
   filter: string,
 ): SubscribeJob[] {
-  let firstIndex = 0;
-  return split(subscribers, processes)
-    .filter((clients) => clients > 0)
-    .map((clients) => {
-      const job: SubscribeJob = {
-        kind: 'subscribe',
-        port: context.broker.port,
-        clients,
-        firstIndex,
-        clientIdPrefix: `${context.idPrefix}sub`,
-        filter,
-        qos,
-        expectedPerClient,
-        idleMs: SUBSCRIBER_IDLE_MS,
-        deadlineMs: context.load.timeoutSeconds * 1000,
-      };
-      firstIndex += clients;
-      return job;
-    });
+  return shares(subscribers, processes).map(
+    ({ clients, firstIndex }): SubscribeJob => ({
+      kind: 'subscribe',
+      port: context.broker.port,
+      clients,
+      firstIndex,
+      clientIdPrefix: `${context.idPrefix}sub`,
+      filter,
+      qos,
+      expectedPerClient,
+      idleMs: SUBSCRIBER_IDLE_MS,
+      deadlineMs: context.load.timeoutSeconds * 1000,
+    }),
+  );
 }
 
 function summarise(
