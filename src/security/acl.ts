@@ -134,10 +134,8 @@ function substitute(rule: AclRule, clientId: string, username: string | undefine
   const usesUser = rule.topic.includes('%u');
   if (usesUser && (username === undefined || UNSAFE_IN_PATTERN.test(username))) return undefined;
   if (usesClient && UNSAFE_IN_PATTERN.test(clientId)) return undefined;
-  let topic = rule.topic;
-  if (usesClient) topic = topic.replaceAll('%c', clientId);
-  if (usesUser && username !== undefined) topic = topic.replaceAll('%u', username);
-  return topic;
+  // One pass over the rule, as mosquitto does: a client id "%u" must stay "%u", not become the username.
+  return rule.topic.replace(/%[cu]/g, (token) => (token === '%c' ? clientId : (username ?? token)));
 }
 
 /** Rule sets kept per (client id, username); cleared when this many are held. */

@@ -115,6 +115,12 @@ describe('publish and read', () => {
     expect(auth.canRead('x', '#', 'users/anything')).toBe(false);
   });
 
+  it('substitutes in one pass: a client id "%u" is not replaced by the username', () => {
+    const owners = createAclAuthorizer(parseAclFile('pattern readwrite owners/%u/%c', 'a'));
+    expect(owners.canPublish('%u', 'bob', 'owners/bob/%u')).toBe(true);
+    expect(owners.canPublish('%u', 'bob', 'owners/bob/bob')).toBe(false);
+  });
+
   it('$ topics are not reached by a leading wildcard grant', () => {
     const all = createAclAuthorizer(parseAclFile('topic readwrite #\ntopic read $SYS/broker/#', 'a'));
     expect(all.canRead('c', undefined, 'a/b')).toBe(true);
