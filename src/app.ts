@@ -12,6 +12,7 @@ import { createBroker } from './broker/index.js';
 import type { App, StartApp } from './cli/app-contract.js';
 import type { GatewayConfig } from './config/types.js';
 import type { Logger } from './observe/logger.js';
+import { MqttSnSysPublisher, serialCounterSource, udpCounterSource } from './observe/mqttsn-sys.js';
 import { loadSecurity, SecuritySysPublisher } from './security/index.js';
 import { packageVersion } from './version.js';
 
@@ -77,9 +78,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     ...(security.mqttsn ? { mqttsn: security.mqttsn.counters } : {}),
   });
   securitySys.start(config.sysInterval);
+  // $SYS/broker/mqttsn/...: the gateway's and each transport's counters (issues 4 and 5).
+  const mqttsnSys = new MqttSnSysPublisher(broker, {
+    gateway,
+    transports: [...mqttsn.udp.map(udpCounterSource), ...mqttsn.serial.map(serialCounterSource)],
+  });
+  mqttsnSys.start(config.sysInterval);
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     securitySys.stop();
+    mqttsnSys.stop();
     await Promise.all([...listeners, ...secure].map((l) => l.close()));
     await gateway.close();
     await broker.close();

@@ -10,7 +10,7 @@ import { type GatewayOptions, type MqttSnGateway, startMqttSnGateway } from '../
 import type { SnSecurityHook } from '../gateway/options.js';
 import type { Logger } from '../observe/logger.js';
 import type { Store, StoredGatewayState } from '../store/types.js';
-import { createSerialTransport } from '../transport/serial/serial-transport.js';
+import { createSerialTransport, type SerialTransport } from '../transport/serial/serial-transport.js';
 import type { DatagramTransport } from '../transport/types.js';
 import { createUdpTransport, type UdpTransport } from '../transport/udp.js';
 
@@ -18,6 +18,8 @@ export interface MqttSnSide {
   gateway: MqttSnGateway;
   /** The UDP transports, in config order (their bound ports: `port`). */
   udp: UdpTransport[];
+  /** The serial lines, in config order (their counters go to $SYS, src/observe/mqttsn-sys.ts). */
+  serial: SerialTransport[];
   transports: DatagramTransport[];
 }
 
@@ -58,6 +60,7 @@ export function gatewayOptions(config: GatewayConfig): Partial<GatewayOptions> {
 
 interface Transports {
   udp: UdpTransport[];
+  serial: SerialTransport[];
   all: DatagramTransport[];
   /** `serial DEVICE client=ID`: the ClientId of an empty-ClientId CONNECT on that line. */
   clientIdByTransport: Map<DatagramTransport, string>;
@@ -90,7 +93,7 @@ function createTransports(config: GatewayConfig, logger: Logger): Transports {
       clientIdByTransport.set(transport, line.clientId);
     return transport;
   });
-  return { udp, all: [...udp, ...serial], clientIdByTransport };
+  return { udp, serial, all: [...udp, ...serial], clientIdByTransport };
 }
 
 export async function startMqttSn(
@@ -101,7 +104,7 @@ export async function startMqttSn(
   restoredState?: StoredGatewayState[],
   security?: SnSecurityHook,
 ): Promise<MqttSnSide> {
-  const { udp, all, clientIdByTransport } = createTransports(config, logger);
+  const { udp, serial, all, clientIdByTransport } = createTransports(config, logger);
   const options = { ...gatewayOptions(config), clientIdByTransport, ...(security ? { security } : {}) };
   const gateway = await startMqttSnGateway(options, {
     broker,
@@ -112,5 +115,5 @@ export async function startMqttSn(
     ...(restoredState ? { restoredState } : {}),
   });
   for (const transport of all) logger.info(`MQTT-SN listening on ${transport.name}.`);
-  return { gateway, udp, transports: all };
+  return { gateway, udp, serial, transports: all };
 }

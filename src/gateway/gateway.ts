@@ -152,6 +152,7 @@ function receive(ctx: GatewayContext, data: Buffer, endpoint: Endpoint, outermos
   }
   if (data.length > ctx.options.maxMessageSize) {
     ctx.stats.oversized++;
+    ctx.stats.oversizedReceived++;
     ctx.logger.warn(
       `MQTT-SN ${endpoint.key}: datagram of ${data.length} octets dropped: maxMessageSize is ${ctx.options.maxMessageSize}`,
     );

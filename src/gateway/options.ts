@@ -131,14 +131,23 @@ export interface GatewayStats {
   datagramsOut: number;
   /** Datagrams that did not decode (each logged with the peer and the codec error). */
   malformed: number;
-  /** Messages not sent because they exceed the transport's mtu or maxMessageSize. */
+  /**
+   * Messages over the transport's mtu or maxMessageSize: outgoing ones not sent, and incoming
+   * datagrams over maxMessageSize dropped (those also in oversizedReceived).
+   */
   oversized: number;
+  /** Incoming datagrams over maxMessageSize, dropped (a part of `oversized`). */
+  oversizedReceived: number;
   /** Re-sends of PUBLISH / REGISTER / PUBREL / WILL*REQ after T_retry (§6.13). */
   retransmissions: number;
   /** Clients declared lost (keep-alive, sleep timer, N_retry exhausted). */
   clientsLost: number;
   /** CONNACK / REGACK / SUBACK / PUBACK 0x01 answers. */
   congestion: number;
+  /** CONNACK 0x01 because maxClients were connected (a part of `congestion`). */
+  refusedMaxClients: number;
+  /** REGACK / SUBACK 0x01 because the client's topic table was full (maxTopicsPerClient; part of `congestion`). */
+  refusedTopicIds: number;
   /** Messages from unknown or unconnected senders answered with DISCONNECT (§6.12). */
   unknownSenders: number;
   /** PUBLISH QoS −1 messages published (§6.8). */
@@ -163,9 +172,12 @@ export function emptyStats(): GatewayStats {
     datagramsOut: 0,
     malformed: 0,
     oversized: 0,
+    oversizedReceived: 0,
     retransmissions: 0,
     clientsLost: 0,
     congestion: 0,
+    refusedMaxClients: 0,
+    refusedTopicIds: 0,
     unknownSenders: 0,
     qosMinus1Published: 0,
     qosMinus1Dropped: 0,

@@ -52,6 +52,7 @@ export function handleConnect(ctx: GatewayContext, { endpoint, packet }: Inbound
   if (client === undefined || !ctx.clients.holdsSlot(client)) {
     if (ctx.clients.connectedCount() >= ctx.options.maxClients) {
       ctx.stats.congestion++;
+      ctx.stats.refusedMaxClients++;
       throw new SnRejection(ReturnCode.CONGESTION, `maxClients (${ctx.options.maxClients}) reached`);
     }
   }

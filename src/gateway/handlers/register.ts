@@ -27,6 +27,7 @@ export function handleRegister(
   const topicId = client.topics.register(packet.topicName);
   if (topicId === undefined) {
     ctx.stats.congestion++;
+    ctx.stats.refusedTopicIds++;
     throw new SnRejection(ReturnCode.CONGESTION, `topic table full (${ctx.options.maxTopicsPerClient} ids)`);
   }
   client.topics.markAnnounced(topicId);

@@ -36,6 +36,7 @@ function subackTopicId(ctx: GatewayContext, client: SnClient, topic: SubscribeTo
   const id = client.topics.register(filter);
   if (id === undefined) {
     ctx.stats.congestion++;
+    ctx.stats.refusedTopicIds++;
     throw new SnRejection(ReturnCode.CONGESTION, `topic table full (${ctx.options.maxTopicsPerClient} ids)`);
   }
   client.topics.markAnnounced(id);
