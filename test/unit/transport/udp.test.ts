@@ -123,7 +123,12 @@ describe('UDP transport over IPv4 (127.0.0.1)', () => {
     await a.send(PINGREQ, transport.port, '127.0.0.1');
     const a2 = (await next()).from;
     expect(a2.key).toBe(a1.key);
+    // A new object: the cache really is bounded (b pushed a out).
+    expect(a2).not.toBe(a1);
     transport.send(PINGRESP, a2);
+    expect(await a.next()).toEqual(PINGRESP);
+    // The evicted object still reaches its peer (the gateway may hold it).
+    transport.send(PINGRESP, a1);
     expect(await a.next()).toEqual(PINGRESP);
   });
 
