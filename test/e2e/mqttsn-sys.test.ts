@@ -5,7 +5,7 @@
  * values read back with MQTT.js and `mosquitto_sub -t '$SYS/broker/mqttsn/#' -v`.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -86,6 +86,14 @@ function mosquittoSubSys(port: number, seconds: number): Promise<Map<string, str
   });
 }
 
+/** Every topic published has its row in src/gateway/README.md ("Counters in $SYS"). */
+function expectDocumented(seen: Map<string, string>): void {
+  const readme = readFileSync(new URL('../../src/gateway/README.md', import.meta.url), 'utf8');
+  const suffixes = [...seen.keys()].map((topic) => topic.slice(SN.length).replace(/^transport\/[^/]+\//, ''));
+  expect(suffixes.length).toBeGreaterThan(40);
+  expect(suffixes.filter((suffix) => !readme.includes(`\`${suffix}\``))).toEqual([]);
+}
+
 async function snClient(port: number): Promise<SnTestClient> {
   const c = await SnTestClient.open({ port });
   cleanups.push(() => c.close());
@@ -105,12 +113,15 @@ describe('$SYS/broker/mqttsn through the app', () => {
   it('limits, malformed and oversized datagrams, QoS −1, per-transport counters and a bad XBee checksum are readable with mosquitto_sub', async () => {
     const pair = await createSocatPair();
     cleanups.push(() => pair.dispose());
+    const rawPair = await createSocatPair();
+    cleanups.push(() => rawPair.dispose());
     const { app, logs } = await startApp([
       'sys_interval 1',
       'mqttsn_max_clients 1',
       'mqttsn_max_topics_per_client 1',
       'mqttsn_max_message_size 64',
       `serial ${pair.a} baud=115200 framing=xbee-api2`,
+      `serial ${rawPair.a} baud=115200 framing=raw`,
     ]);
     const mqttPort = app.mqttPorts[0]!;
     const snPort = app.mqttsnPorts[0]!;
@@ -217,6 +228,10 @@ describe('$SYS/broker/mqttsn through the app', () => {
     expect(seen.get(`${serial}frames/bad_length`)).toBe('0');
     expect(seen.get(`${serial}datagrams/received`)).toBe('0');
     expect(seen.get(`${serial}reopen_attempts`)).toBe('0');
+    expect(seen.get(`${SN}transport/serial${rawPair.a.replaceAll('/', '_')}_raw/packets/bad_header`)).toBe(
+      '0',
+    );
+    expectDocumented(seen);
     // Each refusal also has its log line naming the peer.
     expect(logs.some((l) => /MQTT-SN udp:127\.0\.0\.1:\d+: malformed datagram \(2 octets\)/.test(l))).toBe(
       true,
