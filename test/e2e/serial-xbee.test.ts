@@ -123,6 +123,19 @@ for (const mode of [1, 2] as XbeeApiMode[]) {
       expect(two).toEqual(Buffer.concat([hex('10 02 0013A200407D1113 7E7D 00 00'), PUBLISH]));
     });
 
+    it('a radio that rejoins with a new 16-bit address stays one peer, answered at the new address', async () => {
+      const { transport, sink, radio } = await setup(mode);
+      await radio.receive(RADIO_A, PINGREQ);
+      await radio.receive({ ...RADIO_A, src16: 0x4321 }, PINGREQ);
+      const [before, after] = await sink.waitForCount(2);
+      expect(after!.from).toBe(before!.from);
+      transport.send(PINGRESP, before!.from);
+      await radio.waitForFrames(1);
+      expect(radio.rawTransmitRequests()[0]).toEqual(
+        Buffer.concat([hex('10 01 0013A20040A1B2C3 4321 00 00'), PINGRESP]),
+      );
+    });
+
     it('broadcasts to 000000000000FFFF / FFFE without asking for a status', async () => {
       const { transport, radio } = await setup(mode);
       const gwinfo = Buffer.from([0x03, 0x02, 0x01]);
