@@ -238,6 +238,57 @@ describe('$SYS/broker/mqttsn through the app', () => {
     );
   });
 
+  it('sleep buffer drops, retransmissions and a client declared lost after N_retry are counted', async () => {
+    const { app } = await startApp(['sys_interval 1', 'sleep_buffer_size 1', 't_retry 0.3', 'n_retry 1']);
+    const mqttPort = app.mqttPorts[0]!;
+    const snPort = app.mqttsnPorts[0]!;
+    const sys = await sysReader(mqttPort);
+    const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0 });
+    cleanups.push(async () => {
+      await pub.endAsync(true);
+    });
+
+    // A sleeper with a buffer of 1 (§6.14): of three messages while asleep, two are dropped.
+    const sleeper = await snClient(snPort);
+    expect(await sleeper.connect('sys-sleeper')).toBe(ReturnCode.ACCEPTED);
+    sleeper.send({ type: 'SUBSCRIBE', dup: false, qos: 0, msgId: 1, topic: { type: 'short', name: 'sl' } });
+    expect((await sleeper.expect('SUBACK')).returnCode).toBe(ReturnCode.ACCEPTED);
+    sleeper.send({ type: 'DISCONNECT', duration: 600 });
+    await sleeper.expect('DISCONNECT');
+    await sys.reads(`${SN}clients/asleep`, '1');
+    for (const n of [1, 2, 3]) await pub.publishAsync('sl', `m${n}`);
+    await sys.reads(`${SN}messages/sleep_buffer/dropped`, '2');
+
+    // A client that never answers its QoS 1 PUBLISH: one re-send with DUP (§6.13), then lost.
+    const mute = await snClient(snPort);
+    expect(await mute.connect('sys-mute')).toBe(ReturnCode.ACCEPTED);
+    mute.send({ type: 'SUBSCRIBE', dup: false, qos: 1, msgId: 1, topic: { type: 'short', name: 'rt' } });
+    expect((await mute.expect('SUBACK')).returnCode).toBe(ReturnCode.ACCEPTED);
+    await pub.publishAsync('rt', 'ack me', { qos: 1 });
+    expect((await mute.expect('PUBLISH')).dup).toBe(false);
+    expect((await mute.expect('PUBLISH')).dup).toBe(true);
+    await sys.reads(`${SN}messages/retransmitted`, '1');
+    await sys.reads(`${SN}clients/declared_lost`, '1');
+    expect(sys.values.get(`${SN}clients/asleep`)).toBe('1');
+  });
+
+  it('a serial line that disappears shows open 0 and reopen attempts, then open 1 when it is back', async () => {
+    const pair = await createSocatPair();
+    cleanups.push(() => pair.dispose());
+    const { app } = await startApp(['sys_interval 1', `serial ${pair.a} baud=115200 framing=raw`]);
+    const sys = await sysReader(app.mqttPorts[0]!);
+    const line = `${SN}transport/serial${pair.a.replaceAll('/', '_')}_raw/`;
+    await sys.reads(`${line}open`, '1');
+    await pair.stop();
+    await sys.reads(`${line}open`, '0');
+    await sys.reads(`${line}disconnects`, '1');
+    await pair.restart();
+    // opens comes after open and reopen_attempts in each round: all three are from this reopen.
+    await sys.reads(`${line}opens`, '2');
+    expect(sys.values.get(`${line}open`)).toBe('1');
+    expect(Number(sys.values.get(`${line}reopen_attempts`))).toBeGreaterThanOrEqual(1);
+  });
+
   it('sys_interval 0: nothing is published under $SYS/broker/mqttsn', async () => {
     const { app } = await startApp(['sys_interval 0']);
     const a = await snClient(app.mqttsnPorts[0]!);
