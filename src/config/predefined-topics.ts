@@ -58,8 +58,16 @@ export class PredefinedTopicTable {
     return this.perClient.get(clientId)?.byId.get(topicId) ?? this.global.get(topicId);
   }
 
+  /**
+   * A global id that the client's own entries reuse for another topic is not this topic's id for
+   * that client: it would name the other topic (both directions must agree, MQTT-SN §5.3.11).
+   */
   topicId(clientId: string, topicName: string): number | undefined {
-    return this.perClient.get(clientId)?.byName.get(topicName) ?? this.globalByName.get(topicName);
+    const own = this.perClient.get(clientId);
+    const ownId = own?.byName.get(topicName);
+    if (ownId !== undefined) return ownId;
+    const globalId = this.globalByName.get(topicName);
+    return globalId !== undefined && own?.byId.has(globalId) ? undefined : globalId;
   }
 
   private mapsFor(clientId: string): { byId: Map<number, string>; byName: Map<string, number> } {

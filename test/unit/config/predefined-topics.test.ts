@@ -33,6 +33,10 @@ describe("predefined topics file (Paho's predefinedTopic.conf format)", () => {
     expect(table.topicId('sensor-8', 'sensors/8/cmd')).toBe(1);
     expect(table.topicId('sensor-1', 'sensors/time')).toBe(2);
     expect(table.topicId('sensor-1', 'sensors/8/cmd')).toBeUndefined();
+    // sensor-7's id 1 is sensors/7/cmd: the global id 1 cannot also stand for sensors/status there.
+    expect(table.topicId('sensor-1', 'sensors/status')).toBe(1);
+    expect(table.topicId('sensor-7', 'sensors/status')).toBeUndefined();
+    expect(table.topicName('sensor-7', table.topicId('sensor-7', 'sensors/time') ?? 0)).toBe('sensors/time');
     expect(table.entries[0]).toEqual({ clientId: '*', topicName: 'sensors/status', topicId: 1, line: 2 });
   });
 
