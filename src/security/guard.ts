@@ -8,7 +8,7 @@
 import type { Authorizer } from '../broker/types.js';
 import type { Logger } from '../observe/logger.js';
 import { withoutSharePrefix } from './topic-filter.js';
-import { type TopicLimits, topicLimitViolation } from './topic-limits.js';
+import { hasTopicLimits, type TopicLimits, topicLimitViolation } from './topic-limits.js';
 
 export interface GuardCounters {
   /** PUBLISH, will or SUBSCRIBE refused for max_topic_length / max_topic_levels. */
@@ -29,7 +29,7 @@ export class GuardedAuthorizer implements Authorizer {
     private readonly limits: TopicLimits,
     private readonly logger: Logger,
   ) {
-    this.limited = limits.maxTopicLength < 65_535 || limits.maxTopicLevels > 0;
+    this.limited = hasTopicLimits(limits);
   }
 
   private overLimit(clientId: string, what: string, topic: string): boolean {
@@ -68,6 +68,7 @@ export function guardedAuthorizer(
   limits: TopicLimits,
   logger: Logger,
 ): GuardedAuthorizer | undefined {
-  const limited = limits.maxTopicLength < 65_535 || limits.maxTopicLevels > 0;
-  return inner === undefined && !limited ? undefined : new GuardedAuthorizer(inner, limits, logger);
+  return inner === undefined && !hasTopicLimits(limits)
+    ? undefined
+    : new GuardedAuthorizer(inner, limits, logger);
 }

@@ -10,6 +10,14 @@ export interface TopicLimits {
   maxTopicLevels: number;
 }
 
+/** The longest topic MQTT can carry (a 2-octet length, [MQTT-1.5.3]): max_topic_length at it limits nothing. */
+const MQTT_MAX_TOPIC_LENGTH = 65_535;
+
+/** Whether any topic can be over these limits (false at the defaults: no check needed). */
+export function hasTopicLimits(limits: TopicLimits): boolean {
+  return limits.maxTopicLength < MQTT_MAX_TOPIC_LENGTH || limits.maxTopicLevels > 0;
+}
+
 /** Why the topic is over a limit, or undefined when it is within them. */
 export function topicLimitViolation(topic: string, limits: TopicLimits): string | undefined {
   const bytes = Buffer.byteLength(topic, 'utf8');
