@@ -7,6 +7,7 @@
  */
 import type { Authorizer } from '../broker/types.js';
 import type { Logger } from '../observe/logger.js';
+import { printable } from './printable.js';
 import { withoutSharePrefix } from './topic-filter.js';
 import { hasTopicLimits, type TopicLimits, topicLimitViolation } from './topic-limits.js';
 
@@ -37,7 +38,7 @@ export class GuardedAuthorizer implements Authorizer {
     const violation = topicLimitViolation(topic, this.limits);
     if (violation === undefined) return false;
     this.counters.topicLimit++;
-    this.logger.warn(`Client ${clientId}: ${what} refused: ${violation}`);
+    this.logger.warn(`Client ${printable(clientId)}: ${what} refused: ${violation}`);
     return true;
   }
 

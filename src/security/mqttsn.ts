@@ -7,6 +7,7 @@
 import type { Authorizer } from '../broker/types.js';
 import type { Logger } from '../observe/logger.js';
 import type { AdmissionList } from './admission.js';
+import { printable } from './printable.js';
 
 export type SnAdmission = { ok: true; username?: string } | { ok: false; why: string };
 
@@ -38,7 +39,7 @@ export class MqttSnSecurity implements SnSecurity {
     if (result.ok)
       return result.username === undefined ? { ok: true } : { ok: true, username: result.username };
     this.counters.refusedConnects++;
-    const why = `ClientId '${clientId}' from ${addressKey} is not in ${this.admission.file}`;
+    const why = `ClientId '${printable(clientId)}' from ${addressKey} is not in ${this.admission.file}`;
     this.logger.warn(`MQTT-SN admission refused: ${why}`);
     return { ok: false, why };
   }
@@ -52,7 +53,7 @@ export class MqttSnSecurity implements SnSecurity {
     }
     // A QoS −1 sender has no ClientId: its address stands in for it (for %c patterns and logs).
     if (this.authorizer !== undefined && !this.authorizer.canPublish(addressKey, username, topic)) {
-      return this.refuseQosMinus1(`${addressKey} may not publish to '${topic}' (acl_file)`);
+      return this.refuseQosMinus1(`${addressKey} may not publish to '${printable(topic)}' (acl_file)`);
     }
     return username === undefined ? { ok: true } : { ok: true, username };
   }

@@ -32,6 +32,20 @@ describe('MQTT-SN security', () => {
     expect(lines[0]).toMatch(/MQTT-SN admission refused: ClientId 'sensor-1' from udp:10\.1\.1\.1:5000/);
   });
 
+  it('a refused ClientId with a line break cannot forge a log line of its own', () => {
+    const lines: string[] = [];
+    const sn = createSnSecurity(
+      admission,
+      acl,
+      createLogger('warn', (l) => lines.push(l)),
+    )!;
+    const forged = 'x\n2026-01-01T00:00:00.000Z INFO admitted';
+    expect(sn.admit(forged, 'udp:10.1.1.1:5000')).toMatchObject({ ok: false });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('\n');
+    expect(lines[0]).toContain("ClientId 'x\\n2026-01-01T00:00:00.000Z INFO admitted'");
+  });
+
   it('QoS −1: address admitted and topic writable for the entry’s user', () => {
     const sn = createSnSecurity(admission, acl, silentLogger)!;
     expect(sn.admitQosMinus1('udp:127.0.0.1:7', 'sensors/t')).toEqual({ ok: true, username: 'sensors' });
