@@ -6,6 +6,7 @@
 import type { IConnackPacket, Packet } from 'mqtt-packet';
 import { ReasonCode } from '../broker/types.js';
 import { decodePacket } from './codec.js';
+import { decodeCommonConnect } from './connect-decode.js';
 import type { MqttConnection } from './connection.js';
 import { ConnackV3, connackCode, describeReason, MqttProtocolError } from './errors.js';
 import { handleAuth } from './handlers/auth.js';
@@ -37,7 +38,8 @@ export function dispatchFrame(conn: MqttConnection, frame: Buffer, headerLength:
     if (conn.state === 'awaiting-connect') {
       // The connection already checked that the first byte is CONNECT's.
       precheckConnect(conn, frame, headerLength);
-      dispatchPacket(conn, decodePacket(frame, conn.protocolVersion));
+      const version = conn.protocolVersion;
+      dispatchPacket(conn, decodeCommonConnect(frame, headerLength, version) ?? decodePacket(frame, version));
       return;
     }
     if (type === PacketType.PUBLISH) {

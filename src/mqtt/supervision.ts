@@ -28,7 +28,8 @@ export interface Supervised {
  */
 const ORIGIN = Date.now();
 export function supervisionNow(): number {
-  return Date.now() - ORIGIN;
+  // Math.trunc hands back a small integer where a subtraction of doubles would box its result.
+  return Math.trunc(Date.now() - ORIGIN);
 }
 
 const slots = new Map<number, Set<Supervised>>();
