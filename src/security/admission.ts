@@ -21,7 +21,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { meaningfulLines, SecurityFileError } from './errors.js';
-import { compileWildcard } from './wildcard.js';
+import { compileWildcard, type WildcardPattern } from './wildcard.js';
 
 export interface AdmissionEntry {
   clientId: string;
@@ -34,8 +34,8 @@ export type AdmissionResult = { ok: true; username?: string; line: number } | { 
 
 interface CompiledEntry {
   entry: AdmissionEntry;
-  clientId: RegExp;
-  address?: RegExp;
+  clientId: WildcardPattern;
+  address?: WildcardPattern;
 }
 
 function parseEntry(text: string, file: string, line: number): AdmissionEntry {

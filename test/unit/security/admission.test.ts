@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadAdmissionFile, parseAdmissionFile } from '../../../src/security/admission.js';
 import { compileWildcard } from '../../../src/security/wildcard.js';
@@ -91,5 +92,32 @@ describe('wildcards', () => {
     expect(compileWildcard('*').test('')).toBe(true);
     expect(compileWildcard('a?c').test('a\nc')).toBe(true);
     expect(compileWildcard('a*').test('ba')).toBe(false);
+  });
+
+  it('matches like the equivalent regular expression', () => {
+    const reference = (pattern: string): RegExp =>
+      new RegExp(`^${pattern.replaceAll('*', '.*').replaceAll('?', '.')}$`, 's');
+    const symbols = fc.constantFrom('a', 'b', ':', '*', '?');
+    fc.assert(
+      fc.property(
+        fc.string({ unit: symbols, maxLength: 8 }),
+        fc.string({ unit: symbols, maxLength: 12 }),
+        (p, t) => {
+          expect(compileWildcard(p).test(t)).toBe(reference(p).test(t));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a near-miss on a long peer-chosen text does not backtrack for ever', () => {
+    // As a regular expression this pair blocks for about a minute, past vitest's test timeout.
+    const key = `udp:${':'.repeat(1000)}`;
+    expect(compileWildcard('udp:*:*:*:*x').test(key)).toBe(false);
+    expect(compileWildcard('udp:*:*:*:*').test(key)).toBe(true);
+  });
+
+  it('? is one character, even outside the Basic Multilingual Plane', () => {
+    expect(compileWildcard('s?').test('s😀')).toBe(true);
   });
 });
