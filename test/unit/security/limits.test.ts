@@ -46,6 +46,17 @@ describe('ConnectionLimiter', () => {
     expect(l.counters.refusedPerAddress).toBe(1);
   });
 
+  it('an address whose last connection closed starts again from zero', () => {
+    const l = new ConnectionLimiter({ ...unlimited, maxConnectionsPerAddress: 1 });
+    for (let i = 0; i < 3; i++) {
+      const slot = l.admit('10.0.0.9');
+      if (!slot.ok) throw new Error(`reconnect ${i} refused: ${slot.reason}`);
+      slot.slot.release();
+      expect(l.connectionsFrom('10.0.0.9')).toBe(0);
+    }
+    expect(l.counters.refusedPerAddress).toBe(0);
+  });
+
   it('connection_rate: a burst of `rate`, then one per 1/rate s; other addresses unaffected', () => {
     let now = 0;
     const l = new ConnectionLimiter({ ...unlimited, connectionRate: 5, now: () => now });
