@@ -102,6 +102,26 @@ describe('serial transport, raw framing, over a socat pty pair', () => {
     expect(await far.waitFor((r) => r.length >= 2, 'PINGRESP')).toEqual(PINGRESP);
   });
 
+  it('drops sends, counted and logged, while the device is not draining its write queue', async () => {
+    const { transport, sink, far, lines } = await setup();
+    await far.write(PINGREQ);
+    const [first] = await sink.waitForCount(1);
+    // PUBLISH QoS 0 with 1000 octets of payload; 200 of them in one turn of the event loop is far
+    // more than the 64 KiB the port may queue, and nothing drains before the loop ends.
+    const big = Buffer.concat([
+      Buffer.from([0x01, 0x03, 0xf1, 0x0c, 0x00, 0x00, 0x01, 0x00, 0x00]),
+      Buffer.alloc(1000),
+    ]);
+    for (let i = 0; i < 200; i++) transport.send(big, first!.from);
+    const { datagramsOut, droppedBacklog } = transport.counters;
+    expect(droppedBacklog).toBeGreaterThan(0);
+    expect(datagramsOut + droppedBacklog).toBe(200);
+    expect(datagramsOut * big.length).toBeLessThan(80 * 1024);
+    expect(lines.some((l) => l.includes('device not draining, dropped a message to serial:'))).toBe(true);
+    // What was queued still arrives whole.
+    await far.waitFor((r) => r.length >= datagramsOut * big.length, 'the queued messages');
+  });
+
   it('survives the device vanishing mid-run and carries traffic again when it returns', async () => {
     const { transport, sink, pair, lines, far: firstFar } = await setup();
     await firstFar.write(PINGREQ);
