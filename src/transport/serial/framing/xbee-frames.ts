@@ -67,25 +67,9 @@ export function parseXbeeApiFrame(frameData: Buffer): XbeeApiFrame | XbeeFrameEr
   if (apiId === undefined) return new XbeeFrameError('xbee: empty frame');
   switch (apiId) {
     case API_RECEIVE_PACKET:
-      if (frameData.length < RECEIVE_PACKET_HEADER) return tooShort('Receive Packet 0x90', frameData.length);
-      return {
-        type: 'receive',
-        src64: frameData.subarray(1, 9),
-        src16: frameData.readUInt16BE(9),
-        options: frameData[11]!,
-        data: frameData.subarray(RECEIVE_PACKET_HEADER),
-      };
+      return receivePacket(frameData, RECEIVE_PACKET_HEADER, 'Receive Packet 0x90');
     case API_EXPLICIT_RECEIVE:
-      if (frameData.length < EXPLICIT_RECEIVE_HEADER) {
-        return tooShort('Explicit Rx Indicator 0x91', frameData.length);
-      }
-      return {
-        type: 'receive',
-        src64: frameData.subarray(1, 9),
-        src16: frameData.readUInt16BE(9),
-        options: frameData[17]!,
-        data: frameData.subarray(EXPLICIT_RECEIVE_HEADER),
-      };
+      return receivePacket(frameData, EXPLICIT_RECEIVE_HEADER, 'Explicit Rx Indicator 0x91');
     case API_TRANSMIT_STATUS:
       if (frameData.length < TRANSMIT_STATUS_LENGTH)
         return tooShort('Transmit Status 0x8B', frameData.length);
@@ -103,6 +87,18 @@ export function parseXbeeApiFrame(frameData: Buffer): XbeeApiFrame | XbeeFrameEr
     default:
       return { type: 'other', apiId };
   }
+}
+
+/** 0x90 and 0x91 both start `src64(8) | src16(2)` and end `options(1) | RF data`. */
+function receivePacket(frameData: Buffer, header: number, what: string): ReceivePacket | XbeeFrameError {
+  if (frameData.length < header) return tooShort(what, frameData.length);
+  return {
+    type: 'receive',
+    src64: frameData.subarray(1, 9),
+    src16: frameData.readUInt16BE(9),
+    options: frameData[header - 1]!,
+    data: frameData.subarray(header),
+  };
 }
 
 function tooShort(what: string, length: number): XbeeFrameError {
