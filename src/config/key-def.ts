@@ -1,6 +1,6 @@
 /**
  * How the schema declares a key: its name, aliases, value type, default (as it would be written
- * in the file), whether it may repeat, and one line of documentation.
+ * in the file), whether it may repeat (it has `combine`), and one line of documentation.
  */
 import type { ParseContext, ValueType } from './value-types.js';
 
@@ -20,10 +20,9 @@ export interface KeyDef<T> {
   readonly section: Section;
   readonly doc: string;
   readonly type: ValueType<T>;
-  readonly repeatable: boolean;
   /** The default as lines of the file would write it (one per occurrence); [] = no default. */
   readonly defaults: readonly string[];
-  /** Repeatable keys: joins the values of successive lines (first line replaces the default). */
+  /** Set exactly for repeatable keys: joins the values of successive lines (the first replaces the default). */
   readonly combine?: (earlier: T, later: T) => T;
   /** The value when the file does not set the key. */
   valueWhenUnset(context: ParseContext): T;
@@ -42,7 +41,6 @@ export function required<T>(spec: KeySpec<T> & { default: string }): KeyDef<T> {
   return {
     ...spec,
     aliases: spec.aliases ?? [],
-    repeatable: false,
     defaults: [spec.default],
     valueWhenUnset: (context) => spec.type.parse(spec.default, context),
   };
@@ -53,7 +51,6 @@ export function optional<T>(spec: KeySpec<T>): KeyDef<T | undefined> {
   return {
     ...spec,
     aliases: spec.aliases ?? [],
-    repeatable: false,
     defaults: [],
     valueWhenUnset: () => undefined,
   };
@@ -64,7 +61,6 @@ export function list<E>(spec: KeySpec<E[]> & { defaults: readonly string[] }): K
   return {
     ...spec,
     aliases: spec.aliases ?? [],
-    repeatable: true,
     combine: (earlier, later) => [...earlier, ...later],
     valueWhenUnset: (context) => spec.defaults.flatMap((raw) => spec.type.parse(raw, context)),
   };
