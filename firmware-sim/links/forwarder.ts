@@ -50,9 +50,13 @@ export async function createForwarderNetwork(options: ForwarderNetworkOptions): 
     receive(unwrapped.message, undefined);
   });
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
+    const onBindError = (error: Error): void => {
+      // Nothing else will close it: the caller never gets the network.
+      void closeQuietly(socket).then(() => reject(error));
+    };
+    socket.once('error', onBindError);
     socket.bind({ port: 0, address: options.sourceAddress }, () => {
-      socket.off('error', reject);
+      socket.off('error', onBindError);
       resolve();
     });
   });
