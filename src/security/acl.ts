@@ -158,6 +158,11 @@ export class AclAuthorizer implements Authorizer {
     }
   }
 
+  /** Rule sets held for (username, client id) pairs; bounded by CACHE_LIMIT however many clients come. */
+  get cachedRuleSets(): number {
+    return this.cache.size;
+  }
+
   /** Every rule that applies to this client: its user block (or the anonymous one) and the patterns. */
   private rulesFor(clientId: string, username: string | undefined): CompiledRule[] {
     const key = `${username === undefined ? 'a' : `u${username}`}\u0000${clientId}`;

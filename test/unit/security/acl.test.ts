@@ -115,6 +115,14 @@ describe('publish and read', () => {
     expect(auth.canRead('x', '#', 'users/anything')).toBe(false);
   });
 
+  it('the per-client rule cache stays bounded when many client ids come and go', () => {
+    const many = createAclAuthorizer(parseAclFile('pattern write devices/%c/out', 'a'));
+    for (let i = 0; i < 12_000; i++) many.canPublish(`dev${i}`, undefined, `devices/dev${i}/out`);
+    expect(many.cachedRuleSets).toBeGreaterThan(0);
+    expect(many.cachedRuleSets).toBeLessThanOrEqual(10_000);
+    expect(many.canPublish('dev1', undefined, 'devices/dev1/out')).toBe(true);
+  });
+
   it('substitutes in one pass: a client id "%u" is not replaced by the username', () => {
     const owners = createAclAuthorizer(parseAclFile('pattern readwrite owners/%u/%c', 'a'));
     expect(owners.canPublish('%u', 'bob', 'owners/bob/%u')).toBe(true);
