@@ -14,6 +14,8 @@ import type { GatewayConfigValues, TlsVersion } from './types.js';
 import { boolean, decimal, durationOrNone, integer, oneOf, path } from './value-types.js';
 
 const INT_MAX = 2_147_483_647;
+/** Longest period a Node timer takes (2^31 − 1 ms); a longer one fires every millisecond instead. */
+const MAX_TIMER_SECONDS = Math.floor(INT_MAX / 1000);
 
 type AllFields = keyof GatewayConfigValues & string;
 export type ConfigSchema = { [K in AllFields]: KeyDef<GatewayConfigValues[K]> };
@@ -30,7 +32,7 @@ export const schema: ConfigSchema = {
   sysInterval: required({
     name: 'sys_interval',
     section: 'logging',
-    type: integer(0, INT_MAX, '0 = off'),
+    type: integer(0, MAX_TIMER_SECONDS, '0 = off'),
     default: '10',
     doc: 'Seconds between updates of the $SYS/broker/... statistics topics; 0 turns them off.',
   }),

@@ -30,6 +30,13 @@ const cases: [string, number, string | undefined, string][] = [
     'max_qos',
     "gateway.conf:4: key 'max_qos': expected one of 0, 1, 2, got '3'",
   ],
+  [
+    // Beyond 2^31 − 1 ms a Node interval fires every millisecond: $SYS would be published non-stop.
+    'sys_interval 2147484',
+    1,
+    'sys_interval',
+    "gateway.conf:1: key 'sys_interval': expected an integer 0..2147483 (0 = off), got '2147484'",
+  ],
   ['gateway_id 0', 1, 'gateway_id', "gateway.conf:1: key 'gateway_id': expected an integer 1..255, got '0'"],
   [
     'gateway_id 256',
