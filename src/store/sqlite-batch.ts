@@ -39,6 +39,8 @@ export class Batch {
   readonly newOutgoing = new Set<number>();
   /** Entries on disk that get another message, or were deleted and saved again: rewritten whole. */
   readonly replacedOutgoing = new Set<number>();
+  /** Set by apply(): messages written to `messages` that nothing references (orphans on disk). */
+  readonly unreferencedPuts: number[] = [];
   /** messageId → seq of the queue row that holds it inline: copy it into `messages` first. */
   readonly promotions = new Map<number, number>();
   /** clientId → packetId → present. */
@@ -72,10 +74,15 @@ export class Batch {
 
   /**
    * Write the batch (inside the caller's transaction). `soleReference(id)`: the message has exactly
-   * one reference now. Returns the messages written inline, as [messageId, seq] pairs, for the
-   * caller to remember once the transaction has committed.
+   * one reference now; `referenced(id)`: at least one. Returns the messages written inline, as
+   * [messageId, seq] pairs, for the caller to remember once the transaction has committed.
    */
-  apply(statements: Statements, soleReference: (messageId: number) => boolean): [number, number][] {
+  apply(
+    statements: Statements,
+    soleReference: (messageId: number) => boolean,
+    referenced: (messageId: number) => boolean,
+  ): [number, number][] {
+    this.unreferencedPuts.length = 0;
     for (const clientId of this.deletedClients) {
       statements.deleteClientSession.run(clientId);
       statements.deleteClientSubscriptions.run(clientId);
@@ -106,6 +113,7 @@ export class Batch {
       if (inlineIds.has(message.id)) continue;
       messageRows.push(message.id);
       pushMessage(messageRows, message);
+      if (!referenced(message.id)) this.unreferencedPuts.push(message.id);
     }
     statements.insertMessages.run(messageRows);
     statements.insertOutgoing.run(plainRows);

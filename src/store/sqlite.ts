@@ -98,6 +98,7 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
    */
   const orphans = new Set<number>();
   const soleReference = (messageId: number): boolean => references.get(messageId) === 1;
+  const referenced = (messageId: number): boolean => references.has(messageId);
   let lastMessageId = 0;
   let lastSeq = 0;
   let committedLastMessageId = 0;
@@ -134,7 +135,7 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
       let inlined: [number, number][] = [];
       try {
         db.transaction(() => {
-          inlined = current.apply(statements!, soleReference);
+          inlined = current.apply(statements!, soleReference, referenced);
           if (lastMessageId !== committedLastMessageId)
             statements!.setMeta.run(lastMessageId, 'last_message_id');
           if (lastSeq !== committedLastSeq) statements!.setMeta.run(lastSeq, 'last_seq');
@@ -143,8 +144,7 @@ export function createSqliteStore(options: SqliteStoreOpenOptions): SqliteStore 
         committedLastMessageId = lastMessageId;
         committedLastSeq = lastSeq;
         for (const [messageId, seq] of inlined) inlineHolders.set(messageId, seq);
-        for (const messageId of current.messagePuts.keys())
-          if (!references.has(messageId)) orphans.add(messageId);
+        for (const messageId of current.unreferencedPuts) orphans.add(messageId);
         batch = new Batch();
       } catch (error) {
         // The batch stays pending (newer mutations keep merging into it) and is retried at the
