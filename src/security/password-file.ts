@@ -84,18 +84,29 @@ export function verifyPassword(stored: PasswordHash, password: Buffer): Promise<
  * for an unknown user as for a wrong password, so user names cannot be probed.
  */
 export class PasswordFile {
-  /** Compared against when the user is unknown, so the answer takes as long as a real check. */
-  private readonly decoy: PasswordHash = {
-    kind: 'pbkdf2-sha512',
-    iterations: 101,
-    salt: randomBytes(12),
-    hash: randomBytes(64),
-  };
+  /**
+   * Compared against when the user is unknown, so the answer takes as long as a real check: as
+   * many PBKDF2 iterations as the file's slowest hash (mosquitto_passwd's 101 when it has none),
+   * or an unknown name would answer measurably faster than a known one.
+   */
+  private readonly decoy: PasswordHash;
 
   constructor(
     readonly file: string,
     private readonly users: ReadonlyMap<string, PasswordHash>,
-  ) {}
+  ) {
+    this.decoy = {
+      kind: 'pbkdf2-sha512',
+      iterations: decoyIterations(users.values()),
+      salt: randomBytes(12),
+      hash: randomBytes(64),
+    };
+  }
+
+  /** PBKDF2 iterations spent on an unknown user. */
+  get decoyIterations(): number {
+    return this.decoy.kind === 'pbkdf2-sha512' ? this.decoy.iterations : 0;
+  }
 
   get size(): number {
     return this.users.size;
@@ -116,6 +127,15 @@ export class PasswordFile {
     const ok = await verifyPassword(stored ?? this.decoy, password ?? Buffer.alloc(0));
     return stored !== undefined && password !== undefined && ok;
   }
+}
+
+/** mosquitto_passwd's iteration count (mosquitto 2.0). */
+const MOSQUITTO_DEFAULT_ITERATIONS = 101;
+
+function decoyIterations(hashes: Iterable<PasswordHash>): number {
+  let most = 0;
+  for (const hash of hashes) if (hash.kind === 'pbkdf2-sha512') most = Math.max(most, hash.iterations);
+  return most === 0 ? MOSQUITTO_DEFAULT_ITERATIONS : most;
 }
 
 export function parsePasswordFile(text: string, file: string): PasswordFile {

@@ -2,7 +2,9 @@
  * Password files made by the real `mosquitto_passwd` (Debian's mosquitto package) are read
  * unchanged: PBKDF2-SHA512 ($7$, the 2.x default) and SHA-512 ($6$, `-H sha512`).
  */
+
 import { execFileSync } from 'node:child_process';
+import { pbkdf2Sync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +52,18 @@ describe('password file from mosquitto_passwd', () => {
     expect(await pw.check('mallory', Buffer.from('secret'))).toBe(false);
     expect(pw.checkSync('alice', undefined)).toBe(false);
     expect(pw.checkSync('dave', undefined)).toBe(false);
+  });
+
+  it('an unknown user costs as many PBKDF2 iterations as the slowest hash in the file', () => {
+    const salt = Buffer.from('0123456789ab');
+    const hash = pbkdf2Sync('pw', salt, 2000, 64, 'sha512');
+    const slow = parsePasswordFile(
+      `erin:$7$2000$${salt.toString('base64')}$${hash.toString('base64')}\n`,
+      'pw',
+    );
+    expect(slow.checkSync('erin', Buffer.from('pw'))).toBe(true);
+    expect(slow.decoyIterations).toBe(2000);
+    expect(parsePasswordFile('', 'empty').decoyIterations).toBe(101);
   });
 
   it('keeps no clear password in memory (only what the file holds)', () => {
