@@ -122,7 +122,8 @@ export const durationOrNone: ValueType<number | undefined> = {
     const match = DURATION.exec(raw);
     if (match === null) throw mismatch(DURATION_EXPECTED, raw);
     const seconds = Number(match[1]) * (UNIT_SECONDS[match[2] ?? ''] ?? 1);
-    if (seconds <= 0) throw mismatch(DURATION_EXPECTED, raw);
+    // 0 is not a duration; a value past 2^53 (or Infinity from 400 nines) is no usable one either.
+    if (seconds <= 0 || !Number.isSafeInteger(seconds)) throw mismatch(DURATION_EXPECTED, raw);
     return seconds;
   },
 };

@@ -37,6 +37,12 @@ const cases: [string, number, string | undefined, string][] = [
     'sys_interval',
     "gateway.conf:1: key 'sys_interval': expected an integer 0..2147483 (0 = off), got '2147484'",
   ],
+  [
+    `persistent_client_expiration ${'9'.repeat(400)}y`,
+    1,
+    'persistent_client_expiration',
+    `gateway.conf:1: key 'persistent_client_expiration': expected 'none' or an integer followed by s, h, d, w, m (months) or y, e.g. 14d, got '${'9'.repeat(400)}y'`,
+  ],
   ['gateway_id 0', 1, 'gateway_id', "gateway.conf:1: key 'gateway_id': expected an integer 1..255, got '0'"],
   [
     'gateway_id 256',
