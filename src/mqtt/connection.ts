@@ -98,6 +98,24 @@ export function peerOf(socket: Duplex): string {
   return address === undefined ? 'unknown peer' : formatPeer(address, socket.remotePort);
 }
 
+/** State most connections never use (v5 topic aliases, QoS 2 in, a maximum packet size). */
+class RareState {
+  inboundAliases: InboundTopicAliases | undefined;
+  outboundAliases: OutboundTopicAliases | undefined;
+  inboundQos2: Set<number> | undefined;
+  clientMaximumPacketSize = 0;
+}
+
+// Flags of MqttConnection.bits: three booleans in one field.
+const DROPPING_QOS0 = 1;
+const CORKED = 2;
+const WRITTEN_THIS_TURN = 4;
+
+/**
+ * Every field below is paid by every idle client, and on this machine each byte kept per
+ * connection costs three to four in resident memory (V8 grows its young generation with what
+ * survives, see bench/README.md): rarely used state lives in `rare`, booleans in `bits`.
+ */
 export class MqttConnection extends PacketFramer implements ClientLink, LinkInfo, Supervised {
   state: ConnectionState = 'awaiting-connect';
   /** 3, 4 or 5 once the CONNECT's protocol level is known; 0 before. */
@@ -105,24 +123,13 @@ export class MqttConnection extends PacketFramer implements ClientLink, LinkInfo
   /** Client id once known; used in every log line and in the `-v` trace. */
   clientId = '';
   session: SessionHandle | undefined;
-  keepAliveSeconds = 0;
   /** Session expiry from CONNECT; a v5 DISCONNECT may not raise it from 0 [MQTT-3.14.2-2]. */
   sessionExpiry = 0;
-  inboundAliases: InboundTopicAliases | undefined;
-  outboundAliases: OutboundTopicAliases | undefined;
-  /** The client's v5 Maximum Packet Size (0 = none). */
-  clientMaximumPacketSize = 0;
-  /** QoS 0 deliveries are being dropped because the client does not read (logged once per episode). */
-  droppingQos0 = false;
   /** Inbound QoS>0 PUBLISHes not yet completed, checked against our Receive Maximum. */
   inboundQuotaUsed = 0;
-  /** Inbound QoS 2 packet ids awaiting PUBREL (quota is released at PUBCOMP). */
-  inboundQos2: Set<number> | undefined;
   /** The packet being dispatched, fixed header included: handlers re-check raw bytes in it. */
   frame: Buffer = EMPTY;
   frameHeaderLength = 0;
-  /** Options for mqtt-packet's generate (3.1.1 until the CONNECT says otherwise). */
-  encodeOptions: { protocolVersion: number } = ENCODE_OPTIONS[4]!;
   /** LinkInfo: QoS>0 deliveries in flight at once (set from CONNECT). */
   receiveMaximum = 0;
   /** LinkInfo: the username the broker sees (set from CONNECT). */
@@ -133,8 +140,8 @@ export class MqttConnection extends PacketFramer implements ClientLink, LinkInfo
   supervisionMs = 0;
   supervisionSlot = -1;
 
-  private corked = false;
-  private writtenThisTurn = false;
+  private bits = 0;
+  private rare: RareState | undefined;
   /** Formatted on first use (most connections never appear in a log line). */
   private peerName: string | undefined;
 
@@ -153,6 +160,59 @@ export class MqttConnection extends PacketFramer implements ClientLink, LinkInfo
     // (a WebSocket stream) may stay half open, so their 'end' counts as the client leaving.
     if ((socket as { allowHalfOpen?: boolean }).allowHalfOpen !== false) socket.on('end', onSocketEnd);
     supervise(this, scope.options.connectTimeoutMs);
+  }
+
+  /** Options for mqtt-packet's generate (3.1.1 until the CONNECT says otherwise). */
+  get encodeOptions(): { protocolVersion: number } {
+    return ENCODE_OPTIONS[this.protocolVersion] ?? ENCODE_OPTIONS[4]!;
+  }
+
+  get inboundAliases(): InboundTopicAliases | undefined {
+    return this.rare?.inboundAliases;
+  }
+
+  set inboundAliases(aliases: InboundTopicAliases | undefined) {
+    if (aliases !== undefined || this.rare !== undefined) this.rareState().inboundAliases = aliases;
+  }
+
+  get outboundAliases(): OutboundTopicAliases | undefined {
+    return this.rare?.outboundAliases;
+  }
+
+  set outboundAliases(aliases: OutboundTopicAliases | undefined) {
+    if (aliases !== undefined || this.rare !== undefined) this.rareState().outboundAliases = aliases;
+  }
+
+  /** Inbound QoS 2 packet ids awaiting PUBREL (quota is released at PUBCOMP). */
+  get inboundQos2(): Set<number> | undefined {
+    return this.rare?.inboundQos2;
+  }
+
+  set inboundQos2(ids: Set<number> | undefined) {
+    if (ids !== undefined || this.rare !== undefined) this.rareState().inboundQos2 = ids;
+  }
+
+  /** The client's v5 Maximum Packet Size (0 = none). */
+  get clientMaximumPacketSize(): number {
+    return this.rare?.clientMaximumPacketSize ?? 0;
+  }
+
+  set clientMaximumPacketSize(size: number) {
+    if (size !== 0 || this.rare !== undefined) this.rareState().clientMaximumPacketSize = size;
+  }
+
+  /** QoS 0 deliveries are being dropped because the client does not read (logged once per episode). */
+  get droppingQos0(): boolean {
+    return (this.bits & DROPPING_QOS0) !== 0;
+  }
+
+  set droppingQos0(dropping: boolean) {
+    this.bits = dropping ? this.bits | DROPPING_QOS0 : this.bits & ~DROPPING_QOS0;
+  }
+
+  private rareState(): RareState {
+    this.rare ??= new RareState();
+    return this.rare;
   }
 
   get broker(): BrokerApi {
@@ -202,7 +262,6 @@ export class MqttConnection extends PacketFramer implements ClientLink, LinkInfo
   /** Sets the protocol level read from CONNECT: 3 (3.1), 4 (3.1.1) or 5. */
   setProtocolVersion(version: number): void {
     this.protocolVersion = version;
-    this.encodeOptions = ENCODE_OPTIONS[version] ?? ENCODE_OPTIONS[4]!;
   }
 
   onData(chunk: Buffer): void {
@@ -244,21 +303,21 @@ export class MqttConnection extends PacketFramer implements ClientLink, LinkInfo
   writeBuffer(buf: Buffer): void {
     if (this.socket.destroyed || this.socket.writableEnded) return;
     this.broker.metrics.bytesSent += buf.length;
-    if (!this.writtenThisTurn) {
-      this.writtenThisTurn = true;
+    const bits = this.bits;
+    if ((bits & WRITTEN_THIS_TURN) === 0) {
+      this.bits = bits | WRITTEN_THIS_TURN;
       process.nextTick(uncorkConnection, this);
-    } else if (!this.corked) {
-      this.corked = true;
+    } else if ((bits & CORKED) === 0) {
+      this.bits = bits | CORKED;
       this.socket.cork();
     }
     this.socket.write(buf);
   }
 
   flushWrites(): void {
-    this.writtenThisTurn = false;
-    if (!this.corked) return;
-    this.corked = false;
-    if (!this.socket.destroyed) this.socket.uncork();
+    const bits = this.bits;
+    this.bits = bits & ~(WRITTEN_THIS_TURN | CORKED);
+    if ((bits & CORKED) !== 0 && !this.socket.destroyed) this.socket.uncork();
   }
 
   /** Encodes with mqtt-packet (everything but the PUBLISH fast path) and writes. */
@@ -316,7 +375,6 @@ export class MqttConnection extends PacketFramer implements ClientLink, LinkInfo
 
   /** Starts keep-alive supervision at 1.5 × the keep-alive [MQTT-3.1.2-24]; 0 turns it off. */
   startKeepAlive(seconds: number): void {
-    this.keepAliveSeconds = seconds;
     this.lastActivity = supervisionNow();
     supervise(this, seconds * 1500);
   }

@@ -14,21 +14,22 @@ const CONNECT_FIRST_BYTE = PacketType.CONNECT << 4;
 const header = { remainingLength: 0 };
 
 /** A packet whose remaining length is known but whose bytes have not all arrived yet. */
-interface PartialPacket {
-  chunks: Buffer[];
-  bytes: number;
-  readonly total: number;
-  readonly headerLength: number;
+class PartialPacket {
+  constructor(
+    readonly chunks: Buffer[],
+    public bytes: number,
+    readonly total: number,
+    readonly headerLength: number,
+  ) {}
 }
 
 /**
- * One field per state, allocated only while a packet is split across reads: an idle connection
- * keeps none of it.
+ * Its state is one field, set only while a packet is split across reads: an idle connection
+ * keeps nothing here.
  */
 export abstract class PacketFramer {
-  private partial: PartialPacket | undefined;
-  /** Fewer bytes than a complete fixed header. */
-  private stub: Buffer | undefined;
+  /** A packet split across reads, or (a Buffer) fewer bytes than a complete fixed header. */
+  private pending: PartialPacket | Buffer | undefined;
 
   abstract isClosed(): boolean;
   abstract fail(error: unknown): void;
@@ -41,18 +42,19 @@ export abstract class PacketFramer {
   protected frameChunk(chunk: Buffer): void {
     let buf = chunk;
     let at = 0;
-    const partial = this.partial;
-    if (partial !== undefined) {
+    const pending = this.pending;
+    if (pending instanceof PartialPacket) {
+      const partial = pending;
       at = Math.min(partial.total - partial.bytes, chunk.length);
       partial.chunks.push(at === chunk.length ? chunk : chunk.subarray(0, at));
       partial.bytes += at;
       if (partial.bytes < partial.total) return;
       const frame = Buffer.concat(partial.chunks, partial.total);
-      this.partial = undefined;
+      this.pending = undefined;
       this.processFrame(frame, partial.headerLength);
-    } else if (this.stub !== undefined) {
-      buf = Buffer.concat([this.stub, chunk]);
-      this.stub = undefined;
+    } else if (pending !== undefined) {
+      buf = Buffer.concat([pending, chunk]);
+      this.pending = undefined;
     }
     while (at < buf.length && !this.isClosed()) {
       if (this.expectsConnect() && buf[at] !== CONNECT_FIRST_BYTE) {
@@ -67,7 +69,7 @@ export abstract class PacketFramer {
       }
       const headerLength = readFixedHeader(buf, at, header);
       if (headerLength === HEADER_INCOMPLETE) {
-        this.stub = Buffer.from(buf.subarray(at));
+        this.pending = Buffer.from(buf.subarray(at));
         return;
       }
       if (headerLength === HEADER_MALFORMED) {
@@ -87,7 +89,7 @@ export abstract class PacketFramer {
       }
       if (at + total > buf.length) {
         // Keep references to what arrived; memory grows only as bytes really come in.
-        this.partial = { chunks: [buf.subarray(at)], bytes: buf.length - at, total, headerLength };
+        this.pending = new PartialPacket([buf.subarray(at)], buf.length - at, total, headerLength);
         return;
       }
       this.processFrame(buf.subarray(at, at + total), headerLength);
@@ -96,7 +98,6 @@ export abstract class PacketFramer {
   }
 
   protected dropPartial(): void {
-    this.partial = undefined;
-    this.stub = undefined;
+    this.pending = undefined;
   }
 }

@@ -43,11 +43,27 @@ const NO_ENTRIES: ReadonlyMap<number, OutgoingEntry> = new Map();
 const NO_PACKET_IDS: ReadonlySet<number> = new Set();
 const NO_QUEUE: QueueView = new OutgoingQueue();
 
+/** A delayed will and session expiry: only sessions that outlive a connection need them. */
+class SessionTimers {
+  willDueAt: number | undefined;
+  willTimer: LongTimer | undefined;
+  expiryTimer: LongTimer | undefined;
+}
+
+// Flags of Session.bits: five booleans in one field.
+const HAD_PENDING = 1;
+const FLUSH_SCHEDULED = 2;
+const REDELIVERY_PENDING = 4;
+const COPY_PER_SUBSCRIPTION = 8;
+const QUEUE_QOS0 = 16;
+
 /**
- * The collections below are allocated on first write: an idle clean-session client (most of a
- * broker's connections) then keeps none of them — about 700 bytes of empty Maps, Sets and arrays
- * per connection otherwise. Writers use `subscriptions`, `queue`, `inflight`, `incomingQos2`;
- * readers use the `…View` getters, which never allocate.
+ * One Session per client, so each field counts (every byte kept per idle client costs three to
+ * four in resident memory, see bench/README.md). The collections are allocated on first write:
+ * an idle clean-session client (most of a broker's connections) keeps none of them — about 700
+ * bytes of empty Maps, Sets and arrays otherwise. Writers use `subscriptions`, `queue`,
+ * `inflight`, `incomingQos2`; readers use the `…View` getters, which never allocate. Booleans
+ * share `bits`; the timers of sessions that outlive a connection live in `timers`.
  */
 export class Session {
   presence: Presence;
@@ -55,38 +71,112 @@ export class Session {
   private outgoingQueue: OutgoingQueue | undefined;
   private inflightMap: Map<number, OutgoingEntry> | undefined;
   private incomingQos2Set: Set<number> | undefined;
+  private timers: SessionTimers | undefined;
+  private bits = 0;
   nextPacketId = 1;
   will: Will | undefined;
-  /** Set while a delayed will waits (epoch ms it is due). */
-  willDueAt: number | undefined;
-  willTimer: LongTimer | undefined;
-  expiryTimer: LongTimer | undefined;
+  username: string | undefined;
+  /** ConnectRequest.maxQueued: this session's queue bound instead of the broker's (MQTT-SN sleepers). */
+  maxQueued: number | undefined = undefined;
+
+  constructor(
+    readonly clientId: string,
+    public sessionExpiry: number,
+    queueQos0: boolean,
+    public protocol: 'mqtt' | 'mqtt-sn',
+    presence: Presence,
+  ) {
+    this.presence = presence;
+    this.queueQos0 = queueQos0;
+  }
+
+  private flag(bit: number): boolean {
+    return (this.bits & bit) !== 0;
+  }
+
+  private setFlag(bit: number, on: boolean): void {
+    this.bits = on ? this.bits | bit : this.bits & ~bit;
+  }
+
   /** Something was queued or in flight since the last link.drained() call. */
-  hadPending = false;
-  flushScheduled = false;
+  get hadPending(): boolean {
+    return this.flag(HAD_PENDING);
+  }
+
+  set hadPending(on: boolean) {
+    this.setFlag(HAD_PENDING, on);
+  }
+
+  get flushScheduled(): boolean {
+    return this.flag(FLUSH_SCHEDULED);
+  }
+
+  set flushScheduled(on: boolean) {
+    this.setFlag(FLUSH_SCHEDULED, on);
+  }
+
   /**
    * Set from (re)attach until the in-flight messages have been resent: new messages queue behind
    * them instead of overtaking them (per-topic order across a reconnect, MQTT 5 §4.6).
    */
-  redeliveryPending = false;
-  username: string | undefined;
-  /** ConnectRequest.maxQueued: this session's queue bound instead of the broker's (MQTT-SN sleepers). */
-  maxQueued: number | undefined = undefined;
+  get redeliveryPending(): boolean {
+    return this.flag(REDELIVERY_PENDING);
+  }
+
+  set redeliveryPending(on: boolean) {
+    this.setFlag(REDELIVERY_PENDING, on);
+  }
+
   /**
    * Overlapping subscriptions give one copy each (an MQTT 5 client, as mosquitto does it) rather
    * than one folded copy (3.1.1, MQTT-SN). Set at every connect; a session restored from the
    * store keeps the folded behaviour until its client connects again.
    */
-  copyPerSubscription = false;
+  get copyPerSubscription(): boolean {
+    return this.flag(COPY_PER_SUBSCRIPTION);
+  }
 
-  constructor(
-    readonly clientId: string,
-    public sessionExpiry: number,
-    public queueQos0: boolean,
-    public protocol: 'mqtt' | 'mqtt-sn',
-    presence: Presence,
-  ) {
-    this.presence = presence;
+  set copyPerSubscription(on: boolean) {
+    this.setFlag(COPY_PER_SUBSCRIPTION, on);
+  }
+
+  /** Queue QoS 0 messages while offline (ConnectRequest.queueQos0). */
+  get queueQos0(): boolean {
+    return this.flag(QUEUE_QOS0);
+  }
+
+  set queueQos0(on: boolean) {
+    this.setFlag(QUEUE_QOS0, on);
+  }
+
+  /** Set while a delayed will waits (epoch ms it is due). */
+  get willDueAt(): number | undefined {
+    return this.timers?.willDueAt;
+  }
+
+  set willDueAt(at: number | undefined) {
+    if (at !== undefined || this.timers !== undefined) this.timerState().willDueAt = at;
+  }
+
+  get willTimer(): LongTimer | undefined {
+    return this.timers?.willTimer;
+  }
+
+  set willTimer(timer: LongTimer | undefined) {
+    if (timer !== undefined || this.timers !== undefined) this.timerState().willTimer = timer;
+  }
+
+  get expiryTimer(): LongTimer | undefined {
+    return this.timers?.expiryTimer;
+  }
+
+  set expiryTimer(timer: LongTimer | undefined) {
+    if (timer !== undefined || this.timers !== undefined) this.timerState().expiryTimer = timer;
+  }
+
+  private timerState(): SessionTimers {
+    this.timers ??= new SessionTimers();
+    return this.timers;
   }
 
   /** Subscriptions by filter, for writing (allocated on first use). */

@@ -70,6 +70,18 @@ function encode(c: ConnectCase): Buffer {
   return generate(packet, { protocolVersion: c.protocolVersion });
 }
 
+/** CONNECT's fixed header (0x10, remaining length) in front of `body`. */
+function withFixedHeader(body: Buffer): Buffer {
+  const length: number[] = [];
+  let rest = body.length;
+  do {
+    const byte = rest % 128;
+    rest = Math.floor(rest / 128);
+    length.push(rest > 0 ? byte | 0x80 : byte);
+  } while (rest > 0);
+  return Buffer.concat([Buffer.from([0x10, ...length]), body]);
+}
+
 function agrees(frame: Buffer, version: number): void {
   const fast = decodeCommonConnect(frame, headerLengthOf(frame), version);
   if (fast === undefined) return;
@@ -142,10 +154,9 @@ describe('direct CONNECT decoding', () => {
         const body = frame.length - headerLength;
         if (body > 0) frame[headerLength + (where % body)] = byte;
         agrees(frame, c.protocolVersion);
-        // A frame whose remaining length says more than the fields hold, or fewer.
-        const shorter = frame.subarray(0, Math.max(headerLength, frame.length - (cut % 4)));
-        const fast = decodeCommonConnect(shorter, headerLength, c.protocolVersion);
-        if (shorter.length < frame.length) expect(fast).toBeUndefined();
+        // The same packet cut short (its remaining length says so): fields now run past the end.
+        const bodyBytes = frame.subarray(headerLength, frame.length - Math.min(body, cut % 4));
+        agrees(withFixedHeader(bodyBytes), c.protocolVersion);
       }),
       { numRuns: 1000 },
     );
