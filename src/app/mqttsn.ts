@@ -24,21 +24,6 @@ export interface MqttSnSide {
 }
 
 export function gatewayOptions(config: GatewayConfig): Partial<GatewayOptions> {
-  const table = config.predefinedTopicTable;
-  const global = new Map<number, string>();
-  const perClient = new Map<string, Map<number, string>>();
-  for (const entry of table.entries) {
-    if (entry.clientId === '*') {
-      global.set(entry.topicId, entry.topicName);
-      continue;
-    }
-    let topics = perClient.get(entry.clientId);
-    if (topics === undefined) {
-      topics = new Map();
-      perClient.set(entry.clientId, topics);
-    }
-    topics.set(entry.topicId, entry.topicName);
-  }
   return {
     gatewayId: config.gatewayId,
     advertiseInterval: config.advertiseInterval,
@@ -53,8 +38,9 @@ export function gatewayOptions(config: GatewayConfig): Partial<GatewayOptions> {
     qosMinus1: config.qosMinus1,
     wakeupFromNewAddress: config.wakeupNewAddress,
     maxInflight: config.mqttsnMaxInflight,
-    predefinedTopics: global,
-    clientPredefinedTopics: perClient,
+    // The maps config already built; the gateway's lookup is config's PredefinedTopicTable too.
+    predefinedTopics: config.predefinedTopicTable.globalTopics,
+    clientPredefinedTopics: config.predefinedTopicTable.clientTopics,
   };
 }
 

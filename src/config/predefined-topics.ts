@@ -26,36 +26,57 @@ export interface PredefinedTopic {
 
 const MAX_TOPIC_ID = 0xfffe;
 
-/** Lookup in both directions; a per-client entry wins over a global one. */
-export class PredefinedTopicTable {
-  private readonly global = new Map<number, string>();
-  private readonly globalByName = new Map<string, number>();
-  private readonly perClient = new Map<string, { byId: Map<number, string>; byName: Map<string, number> }>();
+type TopicsById = ReadonlyMap<number, string>;
 
-  constructor(readonly entries: readonly PredefinedTopic[] = []) {
-    for (const entry of entries) {
-      if (entry.clientId === ALL_CLIENTS) {
-        this.global.set(entry.topicId, entry.topicName);
-        this.globalByName.set(entry.topicName, entry.topicId);
-      } else {
-        const maps = this.mapsFor(entry.clientId);
-        maps.byId.set(entry.topicId, entry.topicName);
-        maps.byName.set(entry.topicName, entry.topicId);
-      }
-    }
+/**
+ * Lookup in both directions; a per-client entry wins over a global one. The one implementation of
+ * these rules: the gateway uses this table too (built from its option maps by `fromMaps`).
+ */
+export class PredefinedTopicTable {
+  /** Global topics by id. */
+  readonly globalTopics: TopicsById;
+  /** Per-client topics by id, by ClientId. */
+  readonly clientTopics: ReadonlyMap<string, TopicsById>;
+  /** Highest predefined id; normal ids are allocated above it (DESIGN.md, topic ids). */
+  readonly maxTopicId: number;
+  private readonly globalByName: Map<string, number>;
+  private readonly clientByName = new Map<string, Map<string, number>>();
+
+  /**
+   * From the file's entries; `maps` is for `fromMaps` only (a ClientId `*` in the gateway's option
+   * maps is a client of that name, not "every client").
+   */
+  constructor(
+    readonly entries: readonly PredefinedTopic[] = [],
+    maps: { global: TopicsById; perClient: ReadonlyMap<string, TopicsById> } = byId(entries),
+  ) {
+    this.globalTopics = maps.global;
+    this.clientTopics = maps.perClient;
+    this.globalByName = byName(maps.global);
+    for (const [clientId, topics] of maps.perClient) this.clientByName.set(clientId, byName(topics));
+    let highest = 0;
+    for (const entry of entries) highest = Math.max(highest, entry.topicId);
+    this.maxTopicId = Math.min(highest, MAX_TOPIC_ID);
+  }
+
+  /** The gateway's options form: global topics by id, and per ClientId its own topics by id. */
+  static fromMaps(global: TopicsById, perClient: ReadonlyMap<string, TopicsById>): PredefinedTopicTable {
+    const entries: PredefinedTopic[] = [];
+    for (const [topicId, topicName] of global)
+      entries.push({ clientId: ALL_CLIENTS, topicName, topicId, line: 0 });
+    for (const [clientId, topics] of perClient)
+      for (const [topicId, topicName] of topics) entries.push({ clientId, topicName, topicId, line: 0 });
+    return new PredefinedTopicTable(entries, { global, perClient });
   }
 
   get size(): number {
     return this.entries.length;
   }
 
-  /** Highest predefined id; normal ids are allocated above it (DESIGN.md, topic ids). */
-  get maxTopicId(): number {
-    return this.entries.reduce((max, e) => Math.max(max, e.topicId), 0);
-  }
-
-  topicName(clientId: string, topicId: number): string | undefined {
-    return this.perClient.get(clientId)?.byId.get(topicId) ?? this.global.get(topicId);
+  /** The topic of a predefined id for `clientId` (undefined: an unknown sender, global ids only, MQTT-SN §6.8). */
+  topicName(clientId: string | undefined, topicId: number): string | undefined {
+    const own = clientId === undefined ? undefined : this.clientTopics.get(clientId)?.get(topicId);
+    return own ?? this.globalTopics.get(topicId);
   }
 
   /**
@@ -63,21 +84,38 @@ export class PredefinedTopicTable {
    * that client: it would name the other topic (both directions must agree, MQTT-SN §5.3.11).
    */
   topicId(clientId: string, topicName: string): number | undefined {
-    const own = this.perClient.get(clientId);
-    const ownId = own?.byName.get(topicName);
+    const ownId = this.clientByName.get(clientId)?.get(topicName);
     if (ownId !== undefined) return ownId;
     const globalId = this.globalByName.get(topicName);
-    return globalId !== undefined && own?.byId.has(globalId) ? undefined : globalId;
+    return globalId !== undefined && this.clientTopics.get(clientId)?.has(globalId) ? undefined : globalId;
   }
+}
 
-  private mapsFor(clientId: string): { byId: Map<number, string>; byName: Map<string, number> } {
-    let maps = this.perClient.get(clientId);
-    if (maps === undefined) {
-      maps = { byId: new Map(), byName: new Map() };
-      this.perClient.set(clientId, maps);
+function byId(entries: readonly PredefinedTopic[]): {
+  global: Map<number, string>;
+  perClient: Map<string, Map<number, string>>;
+} {
+  const global = new Map<number, string>();
+  const perClient = new Map<string, Map<number, string>>();
+  for (const entry of entries) {
+    if (entry.clientId === ALL_CLIENTS) {
+      global.set(entry.topicId, entry.topicName);
+      continue;
     }
-    return maps;
+    let topics = perClient.get(entry.clientId);
+    if (topics === undefined) {
+      topics = new Map();
+      perClient.set(entry.clientId, topics);
+    }
+    topics.set(entry.topicId, entry.topicName);
   }
+  return { global, perClient };
+}
+
+function byName(topics: TopicsById): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const [id, name] of topics) if (!ids.has(name)) ids.set(name, id);
+  return ids;
 }
 
 export function loadPredefinedTopics(file: string): PredefinedTopicTable {

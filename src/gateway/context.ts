@@ -4,12 +4,12 @@
  */
 import type { BrokerApi } from '../broker/types.js';
 import { describe, encode, type MqttSnPacket, tryEncode } from '../codec/mqttsn/index.js';
+import type { PredefinedTopicTable } from '../config/predefined-topics.js';
 import type { Logger } from '../observe/logger.js';
 import type { Store } from '../store/types.js';
 import type { ClientRegistry } from './client-registry.js';
 import { type Endpoint, nodeIdBytes } from './forwarder.js';
 import type { GatewayOptions, GatewayStats } from './options.js';
-import type { PredefinedTopicIndex } from './topic-registry.js';
 
 export interface GatewayContext {
   readonly options: GatewayOptions;
@@ -18,7 +18,7 @@ export interface GatewayContext {
   readonly store: Store | undefined;
   readonly now: () => number;
   readonly clients: ClientRegistry;
-  readonly predefined: PredefinedTopicIndex;
+  readonly predefined: PredefinedTopicTable;
   readonly stats: GatewayStats;
   /** Set by close(): links and timers stop acting. */
   closing: boolean;

@@ -6,6 +6,7 @@
  */
 import type { BrokerApi } from '../broker/types.js';
 import { decode, describe, describeError } from '../codec/mqttsn/index.js';
+import { PredefinedTopicTable } from '../config/predefined-topics.js';
 import type { Logger } from '../observe/logger.js';
 import type { Store, StoredGatewayState } from '../store/types.js';
 import type { DatagramTransport, PeerAddress } from '../transport/types.js';
@@ -26,7 +27,7 @@ import {
 import { retryNow, stopRetry } from './retransmit.js';
 import { superviseRestoredSleep } from './sleep.js';
 import { stopAllSupervision } from './supervision.js';
-import { PredefinedTopicIndex, TopicRegistry } from './topic-registry.js';
+import { TopicRegistry } from './topic-registry.js';
 
 export interface GatewayDeps {
   broker: BrokerApi;
@@ -58,7 +59,7 @@ export async function startMqttSnGateway(
     store: deps.store,
     now: deps.now ?? Date.now,
     clients: new ClientRegistry(stats),
-    predefined: new PredefinedTopicIndex(settings.predefinedTopics, settings.clientPredefinedTopics),
+    predefined: PredefinedTopicTable.fromMaps(settings.predefinedTopics, settings.clientPredefinedTopics),
     stats,
     closing: false,
     pendingPublishes: 0,
@@ -194,7 +195,7 @@ function restoreClients(ctx: GatewayContext, deps: GatewayDeps): void {
     }
     const client = new SnClient(
       entry.clientId,
-      new TopicRegistry(ctx.predefined.highestId + 1, ctx.options.maxTopicsPerClient),
+      new TopicRegistry(ctx.predefined.maxTopicId + 1, ctx.options.maxTopicsPerClient),
     );
     client.cleanSession = false;
     client.stateSaved = true;

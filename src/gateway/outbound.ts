@@ -34,7 +34,7 @@ type TopicChoice =
   | { kind: 'full' };
 
 function chooseTopic(ctx: GatewayContext, client: SnClient, name: string): TopicChoice {
-  const predefined = ctx.predefined.idOf(client.clientId, name);
+  const predefined = ctx.predefined.topicId(client.clientId, name);
   if (predefined !== undefined) return { kind: 'ready', topic: { type: 'predefined', id: predefined } };
   if (Buffer.byteLength(name) === 2) return { kind: 'ready', topic: { type: 'short', name } };
   const known = client.topics.idOf(name);

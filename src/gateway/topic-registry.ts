@@ -4,10 +4,9 @@
  *
  * Normal ids are allocated above the highest predefined id (DESIGN.md "Topic ids"), are not
  * limited to a handful (Paho drops messages past 50), and survive CleanSession=0 reconnects and
- * gateway restarts (serialised with the client's gateway state).
+ * gateway restarts (serialised with the client's gateway state). The predefined topics are
+ * config's PredefinedTopicTable (one implementation of their lookup rules).
  */
-import type { PredefinedTopics } from './options.js';
-
 const MAX_TOPIC_ID = 0xffff;
 
 export interface SavedTopics {
@@ -120,47 +119,6 @@ export class TopicRegistry {
     }
     return undefined;
   }
-}
-
-/** Predefined topic ids (§6.7): per-client entries take precedence over the global ones. */
-export class PredefinedTopicIndex {
-  private readonly globalIds: Map<string, number>;
-  private readonly clientIds = new Map<string, Map<string, number>>();
-  /** Normal ids start above this (DESIGN.md "Topic ids"). */
-  readonly highestId: number;
-
-  constructor(
-    private readonly global: PredefinedTopics,
-    private readonly perClient: ReadonlyMap<string, PredefinedTopics>,
-  ) {
-    this.globalIds = reverse(global);
-    let highest = 0;
-    for (const id of global.keys()) highest = Math.max(highest, id);
-    for (const [clientId, topics] of perClient) {
-      this.clientIds.set(clientId, reverse(topics));
-      for (const id of topics.keys()) highest = Math.max(highest, id);
-    }
-    this.highestId = Math.min(highest, MAX_TOPIC_ID - 1);
-  }
-
-  /** The topic name of a predefined id for `clientId` (undefined clientId: global ones only, §6.8). */
-  nameOf(clientId: string | undefined, id: number): string | undefined {
-    if (clientId !== undefined) {
-      const own = this.perClient.get(clientId)?.get(id);
-      if (own !== undefined) return own;
-    }
-    return this.global.get(id);
-  }
-
-  idOf(clientId: string, name: string): number | undefined {
-    return this.clientIds.get(clientId)?.get(name) ?? this.globalIds.get(name);
-  }
-}
-
-function reverse(topics: PredefinedTopics): Map<string, number> {
-  const byName = new Map<string, number>();
-  for (const [id, name] of topics) if (!byName.has(name)) byName.set(name, id);
-  return byName;
 }
 
 /** A topic name a client may publish to or register: non-empty, no wildcards (MQTT-4.7.1-1). */

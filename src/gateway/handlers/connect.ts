@@ -59,7 +59,7 @@ export function handleConnect(ctx: GatewayContext, { endpoint, packet }: Inbound
   if (client === undefined) {
     client = new SnClient(
       id,
-      new TopicRegistry(ctx.predefined.highestId + 1, ctx.options.maxTopicsPerClient),
+      new TopicRegistry(ctx.predefined.maxTopicId + 1, ctx.options.maxTopicsPerClient),
     );
     ctx.clients.add(client);
   }

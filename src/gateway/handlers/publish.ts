@@ -35,7 +35,7 @@ function topicName(
 ): string | undefined {
   const topic = packet.topic;
   if (topic.type === 'short') return topic.name;
-  if (topic.type === 'predefined') return ctx.predefined.nameOf(client?.clientId, topic.id);
+  if (topic.type === 'predefined') return ctx.predefined.topicName(client?.clientId, topic.id);
   return client?.topics.nameOf(topic.id);
 }
 

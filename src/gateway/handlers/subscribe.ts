@@ -24,7 +24,7 @@ import type { ConnectedInbound } from './types.js';
 
 /** The MQTT topic filter a SUBSCRIBE / UNSUBSCRIBE addresses; undefined for an unknown predefined id. */
 function filterOf(ctx: GatewayContext, client: SnClient, topic: SubscribeTopic): string | undefined {
-  if (topic.type === 'predefined') return ctx.predefined.nameOf(client.clientId, topic.id);
+  if (topic.type === 'predefined') return ctx.predefined.topicName(client.clientId, topic.id);
   return topic.name;
 }
 

@@ -1,10 +1,7 @@
 /** Topic ids per client (MQTT-SN §7.3) and predefined topics (§6.7). */
 import { describe, expect, it } from 'vitest';
-import {
-  isValidTopicName,
-  PredefinedTopicIndex,
-  TopicRegistry,
-} from '../../../src/gateway/topic-registry.js';
+import { PredefinedTopicTable } from '../../../src/config/predefined-topics.js';
+import { isValidTopicName, TopicRegistry } from '../../../src/gateway/topic-registry.js';
 
 describe('TopicRegistry', () => {
   it('allocates from the first id up, gives a known name its id again, refuses beyond the maximum', () => {
@@ -73,8 +70,8 @@ describe('TopicRegistry', () => {
   });
 });
 
-describe('PredefinedTopicIndex', () => {
-  const index = new PredefinedTopicIndex(
+describe('PredefinedTopicTable.fromMaps (the gateway options form)', () => {
+  const index = PredefinedTopicTable.fromMaps(
     new Map([
       [1, 'global/one'],
       [2, 'global/two'],
@@ -91,17 +88,29 @@ describe('PredefinedTopicIndex', () => {
   );
 
   it('per-client entries take precedence; unknown clients see the global ones', () => {
-    expect(index.nameOf('dev', 2)).toBe('dev/two');
-    expect(index.nameOf('dev', 1)).toBe('global/one');
-    expect(index.nameOf('other', 2)).toBe('global/two');
-    expect(index.nameOf(undefined, 40)).toBeUndefined();
-    expect(index.idOf('dev', 'dev/forty')).toBe(40);
-    expect(index.idOf('other', 'dev/forty')).toBeUndefined();
-    expect(index.idOf('other', 'global/two')).toBe(2);
+    expect(index.topicName('dev', 2)).toBe('dev/two');
+    expect(index.topicName('dev', 1)).toBe('global/one');
+    expect(index.topicName('other', 2)).toBe('global/two');
+    expect(index.topicName(undefined, 40)).toBeUndefined();
+    expect(index.topicName(undefined, 2)).toBe('global/two');
+    expect(index.topicId('dev', 'dev/forty')).toBe(40);
+    expect(index.topicId('other', 'dev/forty')).toBeUndefined();
+    expect(index.topicId('other', 'global/two')).toBe(2);
+  });
+
+  it('a global name whose id the client uses for its own topic is not predefined for it (§5.3.11)', () => {
+    expect(index.topicId('dev', 'global/two')).toBeUndefined();
+    expect(index.topicId('dev', 'global/one')).toBe(1);
+  });
+
+  it("a client named '*' in the maps is that client, not every client", () => {
+    const table = PredefinedTopicTable.fromMaps(new Map(), new Map([['*', new Map([[3, 'star/three']])]]));
+    expect(table.topicName('*', 3)).toBe('star/three');
+    expect(table.topicName('other', 3)).toBeUndefined();
   });
 
   it('knows the highest predefined id, so normal ids start above it', () => {
-    expect(index.highestId).toBe(40);
+    expect(index.maxTopicId).toBe(40);
   });
 });
 
