@@ -86,7 +86,11 @@ export class Broker implements BrokerApi {
       this.logger.warn(`Client at ${request.info.peer} refused: empty client id`);
       return { ok: false, reason: ReasonCode.ClientIdentifierNotValid };
     }
-    const { handle, present } = connect(this.ctx, request, (s) => new ConnectionHandle(this.ctx, s));
+    const { handle, present } = connect(
+      this.ctx,
+      request,
+      (s) => new ConnectionHandle(this.ctx, s, request.link, request.info),
+    );
     return { ok: true, session: handle, sessionPresent: present };
   }
 
@@ -98,8 +102,8 @@ export class Broker implements BrokerApi {
   ): SessionHandle | undefined {
     const session = this.ctx.sessions.get(clientId);
     if (!session || this.closed) return undefined;
-    const handle = new ConnectionHandle(this.ctx, session);
-    resume(this.ctx, session, link, info, handle, options?.maxQueued);
+    const handle = new ConnectionHandle(this.ctx, session, link, info);
+    resume(this.ctx, session, handle, options?.maxQueued);
     return handle;
   }
 

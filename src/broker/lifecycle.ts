@@ -11,21 +11,16 @@
  */
 import type { BrokerContext } from './context.js';
 import { redeliver } from './session/outgoing.js';
-import { NEVER_EXPIRES, Session } from './session/session.js';
+import { type ConnectedPresence, NEVER_EXPIRES, Session } from './session/session.js';
 import { dropAllSubscriptions } from './subscribe.js';
 import { LongTimer } from './timer.js';
-import type { ClientLink, ConnectRequest, LinkInfo } from './types.js';
+import type { ClientLink, ConnectRequest } from './types.js';
 import { ReasonCode } from './types.js';
 import { armWill, cancelWill, publishWill } from './will.js';
 
-function attach(
-  ctx: BrokerContext,
-  session: Session,
-  link: ClientLink,
-  info: LinkInfo,
-  handle: object,
-): void {
-  session.presence = { kind: 'connected', link, info, handle };
+function attach(ctx: BrokerContext, session: Session, presence: ConnectedPresence): void {
+  const info = presence.info;
+  session.presence = presence;
   session.username = info.username;
   session.expiryTimer?.cancel();
   ctx.connected++;
@@ -66,13 +61,16 @@ export function endSession(ctx: BrokerContext, session: Session): void {
 }
 
 export function startExpiry(ctx: BrokerContext, session: Session, disconnectedAt: number): void {
-  if (session.sessionExpiry === NEVER_EXPIRES) return;
+  // persistent_client_expiration caps every interval, "never" included.
+  const cap = ctx.options.persistentClientExpiration ?? NEVER_EXPIRES;
+  const expiry = Math.min(session.sessionExpiry, cap);
+  if (expiry === NEVER_EXPIRES) return;
   session.expiryTimer ??= new LongTimer(ctx.now, () => {
     if (ctx.sessions.get(session.clientId) !== session || session.connected) return;
     ctx.sysCounters.expiredSessions++;
     endSession(ctx, session);
   });
-  session.expiryTimer.startAt(disconnectedAt + session.sessionExpiry * 1000);
+  session.expiryTimer.startAt(disconnectedAt + expiry * 1000);
 }
 
 /** The connection ended (DISCONNECT, lost, or an MQTT-SN sleeper expired). */
@@ -112,7 +110,7 @@ export function sleep(ctx: BrokerContext, session: Session): void {
   session.presence = { kind: 'asleep', info: p.info };
 }
 
-export function connect<H extends object>(
+export function connect<H extends ConnectedPresence>(
   ctx: BrokerContext,
   req: ConnectRequest,
   handle: (s: Session) => H,
@@ -149,7 +147,7 @@ export function connect<H extends object>(
   session.maxQueued = req.maxQueued;
   session.copyPerSubscription = protocol === 'mqtt' && req.info.protocolVersion === 5;
   const h = handle(session);
-  attach(ctx, session, req.link, req.info, h);
+  attach(ctx, session, h);
   ctx.persist.session(session);
   if (resumed) {
     session.redeliveryPending = true;
@@ -165,16 +163,14 @@ export function connect<H extends object>(
 export function resume(
   ctx: BrokerContext,
   session: Session,
-  link: ClientLink,
-  info: LinkInfo,
-  handle: object,
+  presence: ConnectedPresence,
   maxQueued?: number,
 ): void {
   if (maxQueued !== undefined) session.maxQueued = maxQueued;
   const oldLink = unlink(ctx, session, 'session taken over');
   oldLink?.close(ReasonCode.SessionTakenOver);
   cancelWill(session);
-  attach(ctx, session, link, info, handle);
+  attach(ctx, session, presence);
   ctx.persist.session(session);
   // drained() is promised once nothing remains, even when nothing was pending.
   session.hadPending = true;

@@ -239,6 +239,13 @@ export interface BrokerOptions {
    * Counted in BrokerMetrics.subscriptionsRefused. (Additive, security issue.)
    */
   maxSubscriptionsPerClient?: number;
+  /**
+   * persistent_client_expiration, seconds (mosquitto's meaning): a disconnected session ends after
+   * at most this long, whatever its own expiry interval (3.1.1 clean session 0 and MQTT-SN
+   * CleanSession=0 sessions never expire otherwise). Its armed will goes out then. Absent = no cap.
+   * (Additive.)
+   */
+  persistentClientExpiration?: number;
 }
 
 export interface Authorizer {

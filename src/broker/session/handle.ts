@@ -8,8 +8,10 @@ import { inboundPublish, inboundPubrel } from '../inbound.js';
 import { connectionEnded, sleep } from '../lifecycle.js';
 import { subscribe, unsubscribe } from '../subscribe.js';
 import type {
+  ClientLink,
   DisconnectOptions,
   InboundPublish,
+  LinkInfo,
   PublishOutcome,
   ReasonCode,
   SessionHandle,
@@ -18,21 +20,31 @@ import type {
 } from '../types.js';
 import { ReasonCode as RC } from '../types.js';
 import * as outgoing from './outgoing.js';
-import type { Session } from './session.js';
+import type { ConnectedPresence, Session } from './session.js';
 
-export class ConnectionHandle implements SessionHandle {
+/** Also the session's presence while this connection is attached (ConnectedPresence). */
+export class ConnectionHandle implements SessionHandle, ConnectedPresence {
   constructor(
     private readonly ctx: BrokerContext,
     private readonly session: Session,
+    readonly link: ClientLink,
+    readonly info: LinkInfo,
   ) {}
+
+  get kind(): 'connected' {
+    return 'connected';
+  }
+
+  get handle(): object {
+    return this;
+  }
 
   get clientId(): string {
     return this.session.clientId;
   }
 
   private get live(): boolean {
-    const p = this.session.presence;
-    return p.kind === 'connected' && p.handle === this;
+    return this.session.presence === this;
   }
 
   publish(msg: InboundPublish, done?: (outcome: PublishOutcome) => void): void {

@@ -31,9 +31,21 @@ export interface OutgoingEntry {
 
 /** Connection state of a session: attached to a link, asleep (MQTT-SN, §6.14), or disconnected. */
 export type Presence =
-  | { kind: 'connected'; link: ClientLink; info: LinkInfo; handle: object }
+  | ConnectedPresence
   | { kind: 'asleep'; info: LinkInfo }
   | { kind: 'disconnected'; at: number };
+
+/**
+ * A session's presence while a client is attached. The SessionHandle given to that client is
+ * this object itself (session/handle.ts): one object per connection in the core, not two.
+ */
+export interface ConnectedPresence {
+  readonly kind: 'connected';
+  readonly link: ClientLink;
+  readonly info: LinkInfo;
+  /** The handle given to the client, checked by it to know it is still the live one. */
+  readonly handle: object;
+}
 
 export const NEVER_EXPIRES = 0xffffffff;
 
