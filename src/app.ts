@@ -114,6 +114,7 @@ function brokerOptions(config: GatewayConfig) {
     maximumQos: config.maximumQos,
     sysInterval: config.sysInterval,
     maxSubscriptionsPerClient: config.maxSubscriptionsPerClient,
+    persistentClientExpiration: config.persistentClientExpiration,
     version: `mqttsn-gateway ${packageVersion()}`,
   };
 }
