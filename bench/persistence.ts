@@ -11,6 +11,10 @@
  *    for it: each one is a message row and a queue row written before its PUBACK. Measured as
  *    PUBACKs per second; the subscriber then reconnects and must receive them all.
  *
+ * `--store-only` measures the SQLite store alone, without sockets (steadier on a busy machine):
+ * N messages queued for one offline session, 300 per event-loop turn, one flush per message, as
+ * the broker does; it prints the process CPU per queued message.
+ *
  * mosquitto's `persistence true` saves its in-memory state every `autosave_interval` (30 min by
  * default) and at shutdown — not before each PUBACK — so a crash loses what came since; ours writes
  * before acknowledging. The comparison is of throughput, not of guarantees.
@@ -21,6 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import mqtt from 'mqtt';
+import { createSqliteStore } from '../src/store/sqlite.js';
 import { installExitHandlers } from './cleanup.js';
 import type { Job } from './protocol.js';
 import { cpuShare, describe, runGenerators, split } from './scenarios/harness.js';
@@ -226,6 +231,46 @@ function percent(share: number | null): string {
   return share === null ? '?' : `${Math.round(share * 100)}%`;
 }
 
+/** The store alone: queue `total` messages for one offline session, `perTurn` per turn. */
+async function storeOnly(total: number, perTurn: number): Promise<void> {
+  const directory = mkdtempSync(path.join(tmpdir(), 'bench-store-'));
+  const store = createSqliteStore({ directory, sync: 'normal' });
+  try {
+    store.load();
+    const payload = Buffer.alloc(64, 7);
+    const startNs = process.hrtime.bigint();
+    const startCpu = process.cpuUsage();
+    let id = 0;
+    while (id < total) {
+      const turn: Promise<void>[] = [];
+      for (let i = 0; i < perTurn && id < total; i += 1) {
+        id += 1;
+        store.saveMessage({ id, topic: `bench/fanin/${id % 10}`, payload, qos: 1, retain: false });
+        store.saveOutgoing({
+          clientId: 'offline-sub',
+          seq: id,
+          messageId: id,
+          qos: 1,
+          retain: false,
+          state: 'queued',
+        });
+        turn.push(new Promise((ok, fail) => store.flush((error) => (error ? fail(error) : ok()))));
+      }
+      await Promise.all(turn);
+    }
+    const seconds = Number(process.hrtime.bigint() - startNs) / 1e9;
+    const cpu = process.cpuUsage(startCpu);
+    const cpuUs = (cpu.user + cpu.system) / total;
+    console.log(
+      `store only: ${total} messages queued, ${perTurn} per turn: ${Math.round(total / seconds)} msg/s, ` +
+        `${cpuUs.toFixed(2)} µs CPU per message, ${store.transactionCount} transactions`,
+    );
+  } finally {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   installExitHandlers();
   const cli = new Command('bench-persistence')
@@ -236,6 +281,7 @@ async function main(): Promise<void> {
     .option('--window <n>', 'un-acked messages per publisher', positiveInt, 100)
     .option('--mosquitto <path>', 'mosquitto binary', '/usr/sbin/mosquitto')
     .option('--timeout <seconds>', 'each run stops itself after this long', positiveInt, 60)
+    .option('--store-only', 'measure the SQLite store alone (no broker, no sockets)', false)
     .option('--loads <names>', 'comma-separated: connected,offline', listOf(LOADS), [...LOADS])
     .option('--targets <labels>', 'comma-separated: off,normal,full,mosquitto', listOf(TARGET_KEYS), [
       ...TARGET_KEYS,
@@ -250,7 +296,12 @@ async function main(): Promise<void> {
       timeout: number;
       loads: LoadName[];
       targets: TargetKey[];
+      storeOnly: boolean;
     }>();
+  if (cli.storeOnly) {
+    for (let run = 1; run <= cli.runs; run += 1) await storeOnly(cli.messages, 300);
+    return;
+  }
   const load: LoadOptions = {
     timeoutSeconds: cli.timeout,
     generatorProcesses: 2,
