@@ -4,6 +4,7 @@
  */
 import type { ClientLink, Delivery, Will } from '../broker/types.js';
 import type { PublishPacket } from '../codec/mqttsn/index.js';
+import { printable } from '../observe/printable.js';
 import type { ClientState } from './client-state.js';
 import type { GatewayContext } from './context.js';
 import type { Endpoint } from './forwarder.js';
@@ -82,5 +83,13 @@ export class SnClient {
 
   get peer(): string {
     return this.endpoint?.key ?? 'no address';
+  }
+
+  /**
+   * "ClientId (address)" for a log line. The ClientId is any UTF-8 the peer chose (MQTT-SN §5.3.1):
+   * its control characters are escaped, or a "\n" in it would write a log line of its own.
+   */
+  get logName(): string {
+    return `${printable(this.clientId)} (${this.peer})`;
   }
 }

@@ -8,6 +8,7 @@
  * Saves are coalesced: many REGISTERs in one event-loop turn write the client's state once.
  */
 import type { QoS, Will } from '../broker/types.js';
+import { printable } from '../observe/printable.js';
 import type { Store } from '../store/types.js';
 import type { SnClient } from './client.js';
 import type { GatewayContext } from './context.js';
@@ -71,7 +72,9 @@ function storeCall(ctx: GatewayContext, clientId: string, what: string, call: (s
   try {
     call(ctx.store);
   } catch (error) {
-    ctx.logger.error(`MQTT-SN ${clientId}: cannot ${what} gateway state: ${(error as Error).message}`);
+    ctx.logger.error(
+      `MQTT-SN ${printable(clientId)}: cannot ${what} gateway state: ${(error as Error).message}`,
+    );
   }
 }
 

@@ -8,6 +8,7 @@ import type { BrokerApi } from '../broker/types.js';
 import { decode, describe, describeError } from '../codec/mqttsn/index.js';
 import { PredefinedTopicTable } from '../config/predefined-topics.js';
 import type { Logger } from '../observe/logger.js';
+import { printable } from '../observe/printable.js';
 import type { Store, StoredGatewayState } from '../store/types.js';
 import type { DatagramTransport, PeerAddress } from '../transport/types.js';
 import { SnClient } from './client.js';
@@ -130,7 +131,7 @@ function onDeliveryFailed(ctx: GatewayContext, to: PeerAddress): void {
   const client = ctx.clients.at(to.key);
   if (client?.retry === undefined) return;
   ctx.logger.info(
-    `MQTT-SN client ${client.clientId} (${client.peer}): link-layer delivery failure, counted as an unanswered try (MQTT-SN §6.13)`,
+    `MQTT-SN client ${client.logName}: link-layer delivery failure, counted as an unanswered try (MQTT-SN §6.13)`,
   );
   retryNow(client);
 }
@@ -190,7 +191,7 @@ function restoreClients(ctx: GatewayContext, deps: GatewayDeps): void {
   for (const entry of saved) {
     const state = parseClientState(entry.state);
     if (state === undefined) {
-      ctx.logger.warn(`MQTT-SN gateway: saved state of ${entry.clientId} not understood, ignored`);
+      ctx.logger.warn(`MQTT-SN gateway: saved state of ${printable(entry.clientId)} not understood, ignored`);
       continue;
     }
     const client = new SnClient(

@@ -2,6 +2,7 @@
  * Leaving a state: lost (will published), detached for a new CONNECT, closed by the core.
  */
 import { type ClientLink, ReasonCode } from '../broker/types.js';
+import { printable } from '../observe/printable.js';
 import type { SnClient } from './client.js';
 import { attachedSession, holdsSlot } from './client-state.js';
 import { type GatewayContext, send } from './context.js';
@@ -18,7 +19,7 @@ import { stopSupervision } from './supervision.js';
  */
 export function declareLost(ctx: GatewayContext, client: SnClient, why: string): void {
   const state = client.state;
-  ctx.logger.info(`MQTT-SN client ${client.clientId} (${client.peer}) lost: ${why}`);
+  ctx.logger.info(`MQTT-SN client ${client.logName} lost: ${printable(why)}`);
   ctx.stats.clientsLost++;
   stopSupervision(ctx, client);
   resetOutbound(ctx, client);
@@ -96,7 +97,9 @@ export function claimAddress(ctx: GatewayContext, client: SnClient, endpoint: En
     ctx.clients.unbind(previous);
   }
   if (client.endpoint !== undefined && client.endpoint.key !== endpoint.key) {
-    ctx.logger.info(`MQTT-SN client ${client.clientId} moved from ${client.endpoint.key} to ${endpoint.key}`);
+    ctx.logger.info(
+      `MQTT-SN client ${printable(client.clientId)} moved from ${client.endpoint.key} to ${endpoint.key}`,
+    );
   }
   ctx.clients.bind(client, endpoint);
 }
@@ -106,9 +109,7 @@ export function linkClosedByCore(ctx: GatewayContext, client: SnClient, reason: 
   stopSupervision(ctx, client);
   resetOutbound(ctx, client);
   client.link = undefined;
-  ctx.logger.info(
-    `MQTT-SN client ${client.clientId} (${client.peer}) closed by the broker: reason 0x${reason.toString(16)}`,
-  );
+  ctx.logger.info(`MQTT-SN client ${client.logName} closed by the broker: reason 0x${reason.toString(16)}`);
   if (client.endpoint !== undefined && reason !== ReasonCode.ServerShuttingDown) {
     send(ctx, client.endpoint, { type: 'DISCONNECT' });
   }

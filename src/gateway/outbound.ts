@@ -20,6 +20,7 @@ import {
   type RegisterPacket,
   ReturnCode,
 } from '../codec/mqttsn/index.js';
+import { printable } from '../observe/printable.js';
 import type { Outstanding, SnClient } from './client.js';
 import { attachedSession } from './client-state.js';
 import { type GatewayContext, send } from './context.js';
@@ -189,9 +190,7 @@ function dropHead(ctx: GatewayContext, client: SnClient, session: SessionHandle,
   const item = client.queue.shift();
   if (item?.kind !== 'publish') return;
   ctx.stats.deliveriesDropped++;
-  ctx.logger.warn(
-    `MQTT-SN ${client.clientId} (${client.peer}): message on ${item.delivery.topic} dropped: ${why}`,
-  );
+  ctx.logger.warn(`MQTT-SN ${client.logName}: message on ${printable(item.delivery.topic)} dropped: ${why}`);
   completeInCore(session, item.delivery);
 }
 
@@ -215,7 +214,7 @@ function giveUp(ctx: GatewayContext, client: SnClient): void {
     declareLost(ctx, client, why);
     return;
   }
-  ctx.logger.info(`MQTT-SN client ${client.clientId} (${client.peer}): ${why} while awake: back to asleep`);
+  ctx.logger.info(`MQTT-SN client ${client.logName}: ${why} while awake: back to asleep`);
   goToSleep(ctx, client, state.duration);
 }
 
@@ -250,7 +249,7 @@ export function onPuback(ctx: GatewayContext, client: SnClient, packet: PubackPa
   // §6.6 "regardless of the QoS": a rejection ends the flow; the message is dropped.
   ctx.stats.deliveriesDropped++;
   ctx.logger.info(
-    `MQTT-SN ${client.clientId} (${client.peer}): client rejected a message on ${head.delivery.topic} (return code ${packet.returnCode})`,
+    `MQTT-SN ${client.logName}: client rejected a message on ${printable(head.delivery.topic)} (return code ${packet.returnCode})`,
   );
   completeInCore(session, head.delivery);
   finishHead(ctx, client);
@@ -309,7 +308,7 @@ export function onRegack(ctx: GatewayContext, client: SnClient, packet: RegackPa
   }
   // §6.10: a rejected REGISTER "corresponds to an unsubscribe to the topic name".
   ctx.logger.info(
-    `MQTT-SN ${client.clientId} (${client.peer}): client rejected REGISTER of ${o.topicName} (return code ${packet.returnCode})`,
+    `MQTT-SN ${client.logName}: client rejected REGISTER of ${printable(o.topicName)} (return code ${packet.returnCode})`,
   );
   const session = attachedSession(client.state);
   session?.unsubscribe([o.topicName]);
@@ -325,7 +324,7 @@ export function onRegack(ctx: GatewayContext, client: SnClient, packet: RegackPa
 
 function logUnexpected(ctx: GatewayContext, client: SnClient, what: string): void {
   if (ctx.logger.debugEnabled)
-    ctx.logger.debug(`MQTT-SN ${client.clientId} (${client.peer}): ignored ${what}: not outstanding`);
+    ctx.logger.debug(`MQTT-SN ${client.logName}: ignored ${what}: not outstanding`);
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import type { Authorizer } from '../broker/types.js';
 import type { Logger } from '../observe/logger.js';
-import { printable } from './printable.js';
+import { printable } from '../observe/printable.js';
 import { withoutSharePrefix } from './topic-filter.js';
 import { hasTopicLimits, type TopicLimits, topicLimitViolation } from './topic-limits.js';
 

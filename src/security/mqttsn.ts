@@ -6,8 +6,8 @@
  */
 import type { Authorizer } from '../broker/types.js';
 import type { Logger } from '../observe/logger.js';
+import { printable } from '../observe/printable.js';
 import type { AdmissionList } from './admission.js';
-import { printable } from './printable.js';
 
 export type SnAdmission = { ok: true; username?: string } | { ok: false; why: string };
 

@@ -140,9 +140,7 @@ function prompt(
     client,
     () => send(ctx, endpoint, { type }),
     (c, lostClient) => {
-      c.logger.info(
-        `MQTT-SN client ${lostClient.clientId} (${lostClient.peer}): will handshake abandoned, no answer to ${type}`,
-      );
+      c.logger.info(`MQTT-SN client ${lostClient.logName}: will handshake abandoned, no answer to ${type}`);
       c.clients.setState(lostClient, { kind: 'disconnected' });
       forgetIfClean(c, lostClient);
     },
@@ -204,9 +202,7 @@ function completeAfterCoreMicrotasks(
     } catch (error) {
       const endpoint = client.endpoint;
       if (!(error instanceof SnRejection) || endpoint === undefined) {
-        ctx.logger.error(
-          `MQTT-SN client ${client.clientId} (${client.peer}): CONNECT failed: ${String(error)}`,
-        );
+        ctx.logger.error(`MQTT-SN client ${client.logName}: CONNECT failed: ${String(error)}`);
         return;
       }
       ctx.logger.info(

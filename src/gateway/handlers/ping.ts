@@ -6,6 +6,7 @@
  * client that omits its ClientId is still recognised by its address.
  */
 import type { PingreqPacket } from '../../codec/mqttsn/index.js';
+import { printable } from '../../observe/printable.js';
 import { type GatewayContext, send } from '../context.js';
 import { NotConnected } from '../errors.js';
 import { wakeUp } from '../sleep.js';
@@ -19,7 +20,7 @@ export function handlePingreq(
   const client = named ?? (packet.clientId === undefined ? atAddress : undefined);
   if (client === undefined)
     throw new NotConnected(
-      `PINGREQ${packet.clientId === undefined ? '' : ` from unknown client ${packet.clientId}`}`,
+      `PINGREQ${packet.clientId === undefined ? '' : ` from unknown client ${printable(packet.clientId)}`}`,
     );
   const state = client.state;
   const sameAddress = client.endpoint?.key === endpoint.key;
@@ -31,15 +32,19 @@ export function handlePingreq(
   // Lenient: a sleeper's PINGREQ without ClientId from its own address wakes it up too.
   if (state.kind !== 'asleep') throw new NotConnected(`PINGREQ from a client that is ${state.kind}`);
   if (!sameAddress && !ctx.options.wakeupFromNewAddress) {
-    throw new NotConnected(`PINGREQ for ${client.clientId} from a new address (wakeupFromNewAddress is off)`);
+    throw new NotConnected(
+      `PINGREQ for ${printable(client.clientId)} from a new address (wakeupFromNewAddress is off)`,
+    );
   }
   if (!sameAddress) {
     const admission = ctx.options.security?.admit(client.clientId, endpoint.key) ?? { ok: true };
     if (!admission.ok)
-      throw new NotConnected(`PINGREQ for ${client.clientId} not admitted: ${admission.why}`);
+      throw new NotConnected(`PINGREQ for ${printable(client.clientId)} not admitted: ${admission.why}`);
     client.username = admission.username;
-    ctx.logger.info(`MQTT-SN client ${client.clientId} wakes up from ${endpoint.key} (was ${client.peer})`);
+    ctx.logger.info(
+      `MQTT-SN client ${printable(client.clientId)} wakes up from ${endpoint.key} (was ${client.peer})`,
+    );
   }
   if (!wakeUp(ctx, client, endpoint, state.duration))
-    throw new NotConnected(`PINGREQ from ${client.clientId}: its session is gone`);
+    throw new NotConnected(`PINGREQ from ${printable(client.clientId)}: its session is gone`);
 }

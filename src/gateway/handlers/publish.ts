@@ -19,6 +19,7 @@ import {
   ReturnCode,
   topicIdFieldValue,
 } from '../../codec/mqttsn/index.js';
+import { printable } from '../../observe/printable.js';
 import type { SnClient } from '../client.js';
 import { attachedSession } from '../client-state.js';
 import { type GatewayContext, send } from '../context.js';
@@ -81,7 +82,7 @@ export function handlePublish(ctx: GatewayContext, inbound: Inbound<PublishPacke
     if (returnCode === ReturnCode.CONGESTION) ctx.stats.congestion++;
     if (returnCode !== ReturnCode.ACCEPTED) {
       ctx.logger.info(
-        `MQTT-SN ${client.clientId} (${endpoint.key}): PUBLISH to ${topic} refused: reason 0x${outcome.reason.toString(16)}`,
+        `MQTT-SN ${printable(client.clientId)} (${endpoint.key}): PUBLISH to ${printable(topic)} refused: reason 0x${outcome.reason.toString(16)}`,
       );
     }
     if (packet.qos === 2 && returnCode === ReturnCode.ACCEPTED)
@@ -110,7 +111,7 @@ function publishQosMinus1(
   client: SnClient | undefined,
   packet: PublishPacket,
 ): void {
-  const who = client === undefined ? endpoint.key : `${client.clientId} (${endpoint.key})`;
+  const who = client === undefined ? endpoint.key : `${printable(client.clientId)} (${endpoint.key})`;
   if (!ctx.options.qosMinus1) {
     ctx.stats.qosMinus1Dropped++;
     ctx.logger.info(`MQTT-SN ${who}: PUBLISH QoS -1 ignored: QoS -1 is switched off`);
@@ -128,7 +129,7 @@ function publishQosMinus1(
     const admission = ctx.options.security.admitQosMinus1(endpoint.key, topic);
     if (!admission.ok) {
       ctx.stats.qosMinus1Dropped++;
-      ctx.logger.info(`MQTT-SN ${who}: PUBLISH QoS -1 to ${topic} refused: ${admission.why}`);
+      ctx.logger.info(`MQTT-SN ${who}: PUBLISH QoS -1 to ${printable(topic)} refused: ${admission.why}`);
       return;
     }
   }

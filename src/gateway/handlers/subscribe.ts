@@ -14,6 +14,7 @@ import {
   type SubscribeTopic,
   type UnsubscribePacket,
 } from '../../codec/mqttsn/index.js';
+import { printable } from '../../observe/printable.js';
 import type { SnClient } from '../client.js';
 import { attachedSession } from '../client-state.js';
 import { type GatewayContext, send } from '../context.js';
@@ -64,7 +65,7 @@ export function handleSubscribe(
     if (congested) ctx.stats.congestion++;
     throw new SnRejection(
       congested ? ReturnCode.CONGESTION : ReturnCode.NOT_SUPPORTED,
-      `SUBSCRIBE to ${filter} refused: reason 0x${granted.toString(16)}`,
+      `SUBSCRIBE to ${printable(filter)} refused: reason 0x${granted.toString(16)}`,
     );
   }
   // The SUBACK goes out before the core's retained deliveries (they are scheduled, types.ts "Timing").
