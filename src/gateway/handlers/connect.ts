@@ -179,7 +179,15 @@ function completeConnect(
       `broker refused the session: reason 0x${result.reason.toString(16)}`,
     );
   }
-  if (connect.cleanSession) client.topics.clear();
+  // CleanSession=0 keeps "all stored client's data" (§6.3) — unless the core no longer has the
+  // session (persistent_client_expiration ended it): then the topic ids and will kept here
+  // belonged to a session that is over, and go with it.
+  const sessionGone = !connect.cleanSession && !result.sessionPresent;
+  if (connect.cleanSession || sessionGone) client.topics.clear();
+  if (sessionGone && !connect.will && will !== undefined) {
+    result.session.setWill(undefined);
+    will = undefined;
+  }
   client.topics.resetAnnouncements();
   client.cleanSession = connect.cleanSession;
   client.will = will;
