@@ -67,6 +67,14 @@ export function socketAdmission(
   logger: Logger,
   label: string,
 ): (socket: net.Socket) => boolean {
+  // Without limits a connection needs no slot, no close listener and no cached peer address:
+  // about 0.6 KB less per idle connection (the idle-connection benchmark's budget is 4 KB).
+  if (limiter.unlimited) {
+    return () => {
+      limiter.countAdmitted();
+      return true;
+    };
+  }
   return (socket) => {
     const verdict = limiter.admit(addressOf(socket.remoteAddress));
     if (!verdict.ok) {

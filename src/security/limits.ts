@@ -61,6 +61,17 @@ export class ConnectionLimiter {
     this.maxTracked = options.maxTrackedAddresses ?? DEFAULT_TRACKED_ADDRESSES;
   }
 
+  /** True when no limit is set: admission then only counts (no per-socket state at all). */
+  get unlimited(): boolean {
+    const o = this.options;
+    return o.maxConnections <= 0 && o.maxConnectionsPerAddress <= 0 && o.connectionRate <= 0;
+  }
+
+  /** Counts a connection admitted without any limit to check (see `unlimited`). */
+  countAdmitted(): void {
+    this.counters.accepted++;
+  }
+
   /** Connections currently held. */
   get openConnections(): number {
     return this.open;

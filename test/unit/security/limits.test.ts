@@ -107,3 +107,23 @@ describe('topic limits', () => {
     );
   });
 });
+
+describe('no limits set', () => {
+  it('is unlimited, and admission only counts', () => {
+    const none = new ConnectionLimiter({
+      maxConnections: -1,
+      maxConnectionsPerAddress: -1,
+      connectionRate: 0,
+    });
+    expect(none.unlimited).toBe(true);
+    none.countAdmitted();
+    expect(none.counters.accepted).toBe(1);
+    expect(
+      new ConnectionLimiter({ maxConnections: 5, maxConnectionsPerAddress: -1, connectionRate: 0 }).unlimited,
+    ).toBe(false);
+    expect(
+      new ConnectionLimiter({ maxConnections: -1, maxConnectionsPerAddress: -1, connectionRate: 2 })
+        .unlimited,
+    ).toBe(false);
+  });
+});
