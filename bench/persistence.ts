@@ -27,6 +27,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import mqtt from 'mqtt';
 import { createSqliteStore } from '../src/store/sqlite.js';
 import { installExitHandlers } from './cleanup.js';
+import { oursCommand } from './common/ours-command.js';
 import type { Job } from './protocol.js';
 import { cpuShare, describe, runGenerators, split } from './scenarios/harness.js';
 import { SCENARIOS } from './scenarios/index.js';
@@ -40,7 +41,7 @@ import {
 } from './targets.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const OURS_COMMAND = `${process.execPath} bin/mqttsn-gateway.js -c {conf}`;
+const OURS_COMMAND = oursCommand('bin/mqttsn-gateway.js', '-c {conf}');
 
 interface Target {
   key: TargetKey;

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { installExitHandlers } from './cleanup.js';
 import { positiveInt, resultsFile } from './common/cli.js';
+import { oursCommand } from './common/ours-command.js';
 import { type MetricSummary, type RunRecord, renderNotes, renderTable, summarise } from './report.js';
 import { describe } from './scenarios/harness.js';
 import { SCENARIOS } from './scenarios/index.js';
@@ -31,7 +32,7 @@ import {
 } from './targets.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const OURS_DEFAULT_COMMAND = `${process.execPath} bin/mqttsn-gateway.js -c {conf} -p {port}`;
+const OURS_DEFAULT_COMMAND = oursCommand('bin/mqttsn-gateway.js', '-c {conf} -p {port}');
 
 interface CliOptions {
   readonly scenario: string[];

@@ -6,6 +6,7 @@
 import dgram from 'node:dgram';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { oursCommand } from '../common/ours-command.js';
 import { RunningBroker, type TargetSpec } from '../targets.js';
 
 /** mqttsn_max_clients of the gateway under test. */
@@ -47,7 +48,7 @@ export async function startGatewayProcess(lifetimeSeconds: number): Promise<Star
   const udpPort = await freeUdpPort();
   const spec: TargetSpec = {
     name: 'ours',
-    command: `${process.execPath} ${join(REPOSITORY, 'bin/mqttsn-gateway.js')} -c {conf}`,
+    command: oursCommand(join(REPOSITORY, 'bin/mqttsn-gateway.js'), '-c {conf}'),
     config: (port) => gatewayConfig(port, udpPort),
   };
   const broker = await RunningBroker.start(
