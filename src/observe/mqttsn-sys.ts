@@ -14,6 +14,7 @@ import type { BrokerApi } from '../broker/types.js';
 import type { GatewayStats } from '../gateway/options.js';
 import type { SerialTransport } from '../transport/serial/serial-transport.js';
 import type { UdpTransport } from '../transport/udp.js';
+import { CounterPublisher } from './counter-publisher.js';
 
 export const MQTTSN_SYS_PREFIX = '$SYS/broker/mqttsn/';
 
@@ -161,35 +162,9 @@ export function mqttsnCounters(sources: MqttSnCounterSources): Map<string, numbe
   return all;
 }
 
-export class MqttSnSysPublisher {
-  private timer: NodeJS.Timeout | undefined;
-  private readonly last = new Map<string, number>();
-
-  constructor(
-    private readonly broker: Pick<BrokerApi, 'publish'>,
-    private readonly sources: MqttSnCounterSources,
-  ) {}
-
-  /** Publishes now and then every `seconds` (0 = never, as sys_interval 0 turns $SYS off). */
-  start(seconds: number): void {
-    if (seconds <= 0) return;
-    this.publishChanged();
-    this.timer = setInterval(() => this.publishChanged(), seconds * 1000);
-    // Never keeps the process alive on its own.
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  /** Publishes (retained, QoS 0) every counter whose value changed since the last call. */
-  publishChanged(): void {
-    for (const [topic, value] of mqttsnCounters(this.sources)) {
-      if (this.last.get(topic) === value) continue;
-      this.last.set(topic, value);
-      this.broker.publish({ topic, payload: Buffer.from(String(value)), qos: 0, retain: true });
-    }
+/** MqttSn counters on `$SYS` (see CounterPublisher). */
+export class MqttSnSysPublisher extends CounterPublisher {
+  constructor(broker: Pick<BrokerApi, 'publish'>, sources: MqttSnCounterSources) {
+    super(broker, () => mqttsnCounters(sources));
   }
 }

@@ -8,6 +8,7 @@
  * already publishes: messages dropped for max_queued_messages are `$SYS/broker/publish/messages/dropped`.
  */
 import type { BrokerApi, BrokerMetrics } from '../broker/types.js';
+import { CounterPublisher } from '../observe/counter-publisher.js';
 import type { GuardCounters } from './guard.js';
 import type { LimitCounters } from './limits.js';
 import type { SnSecurityCounters } from './mqttsn.js';
@@ -42,35 +43,9 @@ export function securityCounters(s: SecurityCounterSources): Map<string, number>
   ]);
 }
 
-export class SecuritySysPublisher {
-  private timer: NodeJS.Timeout | undefined;
-  private readonly last = new Map<string, number>();
-
-  constructor(
-    private readonly broker: Pick<BrokerApi, 'publish'>,
-    private readonly sources: SecurityCounterSources,
-  ) {}
-
-  /** Publishes now and then every `seconds` (0 = never, as sys_interval 0 turns $SYS off). */
-  start(seconds: number): void {
-    if (seconds <= 0) return;
-    this.publishChanged();
-    this.timer = setInterval(() => this.publishChanged(), seconds * 1000);
-    // Never keeps the process alive on its own.
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  /** Publishes (retained, QoS 0) every counter whose value changed since the last call. */
-  publishChanged(): void {
-    for (const [topic, value] of securityCounters(this.sources)) {
-      if (this.last.get(topic) === value) continue;
-      this.last.set(topic, value);
-      this.broker.publish({ topic, payload: Buffer.from(String(value)), qos: 0, retain: true });
-    }
+/** Security counters on `$SYS` (see CounterPublisher). */
+export class SecuritySysPublisher extends CounterPublisher {
+  constructor(broker: Pick<BrokerApi, 'publish'>, sources: SecurityCounterSources) {
+    super(broker, () => securityCounters(sources));
   }
 }
