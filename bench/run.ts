@@ -55,6 +55,7 @@ interface CliOptions {
   readonly connectConcurrency: number;
   readonly genProcs: number;
   readonly json?: string;
+  pinBrokers?: string;
 }
 
 function positiveNumber(text: string): number {
@@ -122,6 +123,11 @@ function parseCli(argv: readonly string[]): CliOptions {
     )
     .option('--gen-procs <n>', 'load-generator processes per scenario', positiveInt, 2)
     .option('--json <file>', 'where to write the JSON results (default bench/results/<time>.json)')
+    .option(
+      '--pin-brokers <cpu>',
+      'run both brokers on this CPU only (taskset), away from the load generator: on 2 cores the OS otherwise ' +
+        "moves a Node broker onto the generator's busy core, which shows as a millisecond latency tail",
+    )
     .parse(argv, { from: 'user' });
   const options = program.opts<CliOptions>();
   if (!['ours', 'mosquitto', 'both'].includes(options.target))
@@ -158,7 +164,9 @@ function targetSpecs(cli: CliOptions): TargetSpec[] {
   const specs: TargetSpec[] = [];
   if (cli.target !== 'mosquitto') specs.push(oursTarget(cli.oursCmd, oursConfig));
   if (cli.target !== 'ours') specs.push(mosquittoTarget(cli.mosquitto));
-  return specs;
+  const cpu = cli.pinBrokers;
+  // The same pinning for both: taskset execs the broker, so its pid stays the one measured.
+  return cpu === undefined ? specs : specs.map((s) => ({ ...s, command: `taskset -c ${cpu} ${s.command}` }));
 }
 
 async function runOnce(
