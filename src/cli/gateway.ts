@@ -19,10 +19,18 @@ function failStartup(message: string): never {
   process.exit(1);
 }
 
+/** Errors whose message names the file (and line) to fix: a store, a password/ACL/admission file. */
+const USER_FIXABLE_ERRORS = new Set([
+  'StoreOpenError',
+  'SecurityFileError',
+  'SerialConfigError',
+  'GatewayOptionsError',
+]);
+
 /** Known start-up failures are the user's to fix: show the message only; a bug keeps its stack. */
 function describeStartupError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const expected = error instanceof ConfigError || 'code' in error || error.name === 'StoreOpenError';
+  const expected = error instanceof ConfigError || 'code' in error || USER_FIXABLE_ERRORS.has(error.name);
   return expected ? error.message : (error.stack ?? error.message);
 }
 

@@ -93,3 +93,19 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
     await new Promise((ok) => setTimeout(ok, 50));
   }
 }
+
+describe('mqttsn-gateway security files', () => {
+  it('a bad ACL file stops start-up with one line naming file and line, no stack trace', async () => {
+    const file = tempConfig(
+      'listener 0 127.0.0.1\nmqttsn_udp 0 127.0.0.1\npersistence false\nacl_file acl\n',
+    );
+    writeFileSync(join(file, '..', 'acl'), 'topic read sensors/#\nthis is not an acl line\n');
+    const result = await run(process.execPath, [cli, '-c', file]).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/acl:2/);
+    expect(result.stderr).not.toContain('    at ');
+  });
+});
