@@ -100,6 +100,11 @@ export async function startMqttSn(
     // The state the app already loaded: the gateway does not read the store a second time.
     ...(restoredState ? { restoredState } : {}),
   });
-  for (const transport of all) logger.info(`MQTT-SN listening on ${transport.name}.`);
+  for (const transport of udp) logger.info(`MQTT-SN listening on ${transport.name}.`);
+  for (const line of serial) {
+    logger.info(
+      `MQTT-SN serving ${line.name}${line.isOpen ? '' : ' (device not open yet: retrying with backoff)'}.`,
+    );
+  }
   return { gateway, udp, serial, transports: all };
 }
