@@ -13,7 +13,7 @@ import { handleAuth } from './handlers/auth.js';
 import { handleConnect, precheckConnect } from './handlers/connect.js';
 import { handleDisconnect } from './handlers/disconnect.js';
 import { handlePingreq } from './handlers/pingreq.js';
-import { handlePuback } from './handlers/puback.js';
+import { handlePuback, handlePubackId } from './handlers/puback.js';
 import { handlePubcomp } from './handlers/pubcomp.js';
 import { handlePublishFrame, handlePublishPacket } from './handlers/publish.js';
 import { handlePubrec } from './handlers/pubrec.js';
@@ -23,6 +23,9 @@ import { handleUnsubscribe } from './handlers/unsubscribe.js';
 import { withReasonString } from './reason-string.js';
 import { traceReceived } from './trace.js';
 import { PacketType } from './wire.js';
+
+/** PUBACK with its reserved flags 0000 [MQTT-3.4.1-1]; anything else goes through mqtt-packet. */
+const PUBACK_FIRST_BYTE = PacketType.PUBACK << 4;
 
 const SERVER_TO_CLIENT_ONLY = new Set<number>([
   PacketType.CONNACK,
@@ -44,6 +47,12 @@ export function dispatchFrame(conn: MqttConnection, frame: Buffer, headerLength:
     }
     if (type === PacketType.PUBLISH) {
       if (handlePublishFrame(conn, frame, headerLength)) return;
+    } else if (frame.length === 4 && frame[0] === PUBACK_FIRST_BYTE && !conn.logger.debugEnabled) {
+      // A plain PUBACK (packet id, no reason code: MQTT 5 §3.4.2.1) is read here without
+      // mqtt-packet, whose parser allocates a packet object and buffer-list copies per ack:
+      // one of these per QoS 1 delivery (issue 2, young-generation pressure).
+      handlePubackId(conn, frame.readUInt16BE(2));
+      return;
     } else if (type === PacketType.CONNECT) {
       // v5 gets DISCONNECT 0x82 before the close (issue 2: "the right v5 reason code"; MQTT 5
       // §4.13.1 lets a server send it). mosquitto 2.0.11 closes silently: a documented deviation.

@@ -3,5 +3,10 @@ import type { IPubackPacket } from 'mqtt-packet';
 import type { MqttConnection } from '../connection.js';
 
 export function handlePuback(conn: MqttConnection, packet: IPubackPacket): void {
-  conn.session?.puback(packet.messageId ?? 0);
+  handlePubackId(conn, packet.messageId ?? 0);
+}
+
+/** The same, from the packet id alone (dispatch's fast path for a 4-byte PUBACK). */
+export function handlePubackId(conn: MqttConnection, packetId: number): void {
+  conn.session?.puback(packetId);
 }
