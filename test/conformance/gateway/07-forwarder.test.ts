@@ -3,26 +3,19 @@
  * its own (address = forwarder address + node id); replies go back wrapped, to the right node.
  */
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decode, ReturnCode } from '../../../src/codec/mqttsn/index.js';
-import { type Harness, MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
+import { closeAfterEach } from '../../helpers/mqttsn/close-after-each.js';
+import { MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
-let harness: Harness | undefined;
-const clients: SnTestClient[] = [];
-const watchers: MqttWatcher[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(watchers.splice(0).map((w) => w.close()));
-  await harness?.close();
-  harness = undefined;
-});
+const bed = closeAfterEach();
+const { clients, watchers } = bed;
 
 describe('07 forwarder encapsulation (MQTT-SN §5.5)', () => {
   it('two nodes behind one forwarder socket are two clients; replies are wrapped with their node id', async () => {
     const h = await startHarness();
-    harness = h;
+    bed.harness = h;
     const w = await MqttWatcher.subscribe(h.mqtt.port, 'fwd/#');
     watchers.push(w);
     const node1 = await SnTestClient.open({ port: h.port, nodeId: Buffer.from([0x00, 0x13, 0xa2, 0x01]) });
@@ -68,7 +61,7 @@ describe('07 forwarder encapsulation (MQTT-SN §5.5)', () => {
 
   it('delivers to a node behind a forwarder, wrapped (REGISTER + PUBLISH for a wildcard)', async () => {
     const h = await startHarness();
-    harness = h;
+    bed.harness = h;
     const pub = await MqttWatcher.subscribe(h.mqtt.port, 'unused');
     watchers.push(pub);
     const node = await SnTestClient.open({ port: h.port, nodeId: Buffer.from('n7') });
@@ -85,7 +78,7 @@ describe('07 forwarder encapsulation (MQTT-SN §5.5)', () => {
 
   it('a malformed message inside an encapsulation is logged against its node, and the node still works', async () => {
     const h = await startHarness();
-    harness = h;
+    bed.harness = h;
     const node = await SnTestClient.open({ port: h.port, nodeId: Buffer.from([9]) });
     clients.push(node);
     node.send(Buffer.from([0x03, 0x03, 0x00])); // reserved MsgType 0x03

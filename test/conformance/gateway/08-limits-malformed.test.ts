@@ -3,27 +3,20 @@
  * every bad datagram is logged naming the peer and the codec's error, counted, and never stops
  * the gateway. Both length forms are accepted (§5.2.1).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReturnCode } from '../../../src/codec/mqttsn/index.js';
+import { closeAfterEach } from '../../helpers/mqttsn/close-after-each.js';
 import { type Harness, MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
-let harness: Harness | undefined;
-const clients: SnTestClient[] = [];
-const watchers: MqttWatcher[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(watchers.splice(0).map((w) => w.close()));
-  await harness?.close();
-  harness = undefined;
-});
+const bed = closeAfterEach();
+const { clients, watchers } = bed;
 
 async function setUp(
   gateway: Parameters<typeof startHarness>[0] = {},
 ): Promise<{ c: SnTestClient; w: MqttWatcher; h: Harness }> {
   const h = await startHarness(gateway);
-  harness = h;
+  bed.harness = h;
   const w = await MqttWatcher.subscribe(h.mqtt.port, 'big/#');
   watchers.push(w);
   const c = await SnTestClient.open({ port: h.port });

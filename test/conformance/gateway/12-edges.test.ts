@@ -4,31 +4,24 @@
  * client taking the ClientId over (the SN client gets DISCONNECT, §6.12), a bad will topic (§6.2).
  */
 import mqtt from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBroker } from '../../../src/broker/index.js';
 import { ReturnCode } from '../../../src/codec/mqttsn/index.js';
 import { GatewayOptionsError, startMqttSnGateway } from '../../../src/gateway/index.js';
 import { silentLogger } from '../../../src/observe/logger.js';
 import { createUdpTransport } from '../../../src/transport/udp.js';
+import { closeAfterEach } from '../../helpers/mqttsn/close-after-each.js';
 import { FAST, type Harness, MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
-let harness: Harness | undefined;
-const clients: SnTestClient[] = [];
-const watchers: MqttWatcher[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(watchers.splice(0).map((w) => w.close()));
-  await harness?.close();
-  harness = undefined;
-});
+const bed = closeAfterEach();
+const { clients, watchers } = bed;
 
 async function setUp(
   options: Parameters<typeof startHarness>[0] = {},
 ): Promise<{ c: SnTestClient; pub: MqttWatcher; h: Harness }> {
   const h = await startHarness(options);
-  harness = h;
+  bed.harness = h;
   const pub = await MqttWatcher.subscribe(h.mqtt.port, 'unused');
   watchers.push(pub);
   const c = await SnTestClient.open({ port: h.port });

@@ -3,20 +3,13 @@
  * durations larger than 1 minute, and 50% higher if less"; options.keepAliveTolerance overrides it.
  * The gateway's clock is driven by the test (GatewayDeps.now), so no test waits for minutes.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach } from '../../helpers/mqttsn/close-after-each.js';
 import { type Harness, MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
-let harness: Harness | undefined;
-const clients: SnTestClient[] = [];
-const watchers: MqttWatcher[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(watchers.splice(0).map((w) => w.close()));
-  await harness?.close();
-  harness = undefined;
-});
+const bed = closeAfterEach();
+const { clients, watchers } = bed;
 
 const S = 1000;
 
@@ -28,7 +21,7 @@ async function withClock(
     now: () => clock,
     gateway: tolerance === undefined ? {} : { keepAliveTolerance: tolerance },
   });
-  harness = h;
+  bed.harness = h;
   const wills = await MqttWatcher.subscribe(h.mqtt.port, 'wills/#');
   watchers.push(wills);
   return { h, wills, advance: (ms) => (clock += ms) };

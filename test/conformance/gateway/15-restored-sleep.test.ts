@@ -5,22 +5,15 @@
  * test's (GatewayDeps.now), so "200 s later" needs no waiting. Its buffer bound (sleepBufferSize)
  * comes back at its first wake-up.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReturnCode } from '../../../src/codec/mqttsn/index.js';
 import { createMemoryStore } from '../../../src/store/memory.js';
+import { closeAfterEach } from '../../helpers/mqttsn/close-after-each.js';
 import { type Harness, MqttWatcher, startHarness, waitUntil } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
-let harness: Harness | undefined;
-const clients: SnTestClient[] = [];
-const watchers: MqttWatcher[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(watchers.splice(0).map((w) => w.close()));
-  await harness?.close();
-  harness = undefined;
-});
+const bed = closeAfterEach();
+const { clients, watchers } = bed;
 
 const S = 1000;
 let clock = 0;
@@ -39,7 +32,7 @@ async function restartAt(h: Harness, at: number): Promise<{ h2: Harness; wills: 
   await h.close();
   clock = at;
   const h2 = await startHarness({ store: h.store, port: h.port, now });
-  harness = h2;
+  bed.harness = h2;
   const wills = await MqttWatcher.subscribe(h2.mqtt.port, 'wills/#');
   watchers.push(wills);
   return { h2, wills };
@@ -50,7 +43,7 @@ describe('15 sleep deadline across a restart', () => {
     clock = Date.now();
     const t0 = clock;
     const h = await startHarness({ store: createMemoryStore(), now });
-    harness = h;
+    bed.harness = h;
     await sleeper(h, 'overslept', 100); // lost after 110 s (§7.2: +10 % over a minute)
     const { h2, wills } = await restartAt(h, t0 + 200 * S);
     expect((await wills.waitFor(1))[0]).toMatchObject({
@@ -64,7 +57,7 @@ describe('15 sleep deadline across a restart', () => {
     clock = Date.now();
     const t0 = clock;
     const h = await startHarness({ store: createMemoryStore(), now });
-    harness = h;
+    bed.harness = h;
     const woke = await sleeper(h, 'woke', 100);
     await sleeper(h, 'sentinel', 100);
     clock = t0 + 100 * S;
@@ -81,7 +74,7 @@ describe('15 sleep deadline across a restart', () => {
   it('a restored sleeper holding more than sleepBufferSize gets the newest at its wake-up, and the bound again', async () => {
     clock = Date.now();
     const h = await startHarness({ store: createMemoryStore(), now, gateway: { sleepBufferSize: 10 } });
-    harness = h;
+    bed.harness = h;
     const c = await SnTestClient.open({ port: h.port });
     clients.push(c);
     await c.connect('hoarder', { cleanSession: false });
@@ -95,7 +88,7 @@ describe('15 sleep deadline across a restart', () => {
     await Promise.all(watchers.splice(0).map((w) => w.close()));
     await h.close();
     const h2 = await startHarness({ store: h.store, port: h.port, now, gateway: { sleepBufferSize: 2 } });
-    harness = h2;
+    bed.harness = h2;
     const got: string[] = [];
     c.send({ type: 'PINGREQ', clientId: 'hoarder' });
     for (;;) {

@@ -4,22 +4,15 @@
  * (its REGISTER still unanswered), the core redelivers it marked DUP — but the client never saw
  * it, so the gateway sends it without DUP. Also across a gateway restart (saved gateway state).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReturnCode } from '../../../src/codec/mqttsn/index.js';
 import { createMemoryStore } from '../../../src/store/memory.js';
+import { closeAfterEach } from '../../helpers/mqttsn/close-after-each.js';
 import { type Harness, MqttWatcher, startHarness } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
-let harness: Harness | undefined;
-const clients: SnTestClient[] = [];
-const watchers: MqttWatcher[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(watchers.splice(0).map((w) => w.close()));
-  await harness?.close();
-  harness = undefined;
-});
+const bed = closeAfterEach();
+const { clients, watchers } = bed;
 
 /** An active client whose REGISTER for a routed QoS 1 message stays unanswered; then it sleeps. */
 async function sleepsBeforeRegack(h: Harness, id: string): Promise<SnTestClient> {
@@ -51,7 +44,7 @@ async function wakeAndTake(c: SnTestClient, id: string) {
 describe('16 DUP only on re-sends', () => {
   it('a PUBLISH that waited for its REGACK when the client fell asleep goes at wake-up with DUP=0', async () => {
     const h = await startHarness({ gateway: { tRetry: 5 } });
-    harness = h;
+    bed.harness = h;
     const c = await sleepsBeforeRegack(h, 'regsleeper');
     const p = await wakeAndTake(c, 'regsleeper');
     expect(p.payload.toString()).toBe('never sent yet');
@@ -60,11 +53,11 @@ describe('16 DUP only on re-sends', () => {
 
   it('the same across a gateway restart (the never-sent ids are saved with the gateway state)', async () => {
     const h = await startHarness({ store: createMemoryStore(), gateway: { tRetry: 5 } });
-    harness = h;
+    bed.harness = h;
     const c = await sleepsBeforeRegack(h, 'regrestart');
     await Promise.all(watchers.splice(0).map((w) => w.close()));
     await h.close();
-    harness = await startHarness({ store: h.store, port: h.port, gateway: { tRetry: 5 } });
+    bed.harness = await startHarness({ store: h.store, port: h.port, gateway: { tRetry: 5 } });
     const p = await wakeAndTake(c, 'regrestart');
     expect(p.payload.toString()).toBe('never sent yet');
     expect(p.dup).toBe(false);
@@ -72,7 +65,7 @@ describe('16 DUP only on re-sends', () => {
 
   it('a PUBLISH that did go out is re-sent with DUP=1 after the client slept without answering', async () => {
     const h = await startHarness({ gateway: { tRetry: 5 } });
-    harness = h;
+    bed.harness = h;
     const pub = await MqttWatcher.subscribe(h.mqtt.port, 'unused');
     watchers.push(pub);
     const c = await SnTestClient.open({ port: h.port });

@@ -3,21 +3,14 @@
  * chose: neither may write a log line of its own. Every gateway log line naming them has their
  * control characters escaped ("\n" → "\\n"), so a sink writing one line per call stays one line.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReturnCode } from '../../../src/codec/mqttsn/index.js';
-import { type Harness, MqttWatcher, startHarness, waitUntil } from '../../helpers/mqttsn/harness.js';
+import { closeAfterEach } from '../../helpers/mqttsn/close-after-each.js';
+import { MqttWatcher, startHarness, waitUntil } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
-let harness: Harness | undefined;
-const clients: SnTestClient[] = [];
-const watchers: MqttWatcher[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(watchers.splice(0).map((w) => w.close()));
-  await harness?.close();
-  harness = undefined;
-});
+const bed = closeAfterEach();
+const { clients, watchers } = bed;
 
 async function open(port: number): Promise<SnTestClient> {
   const c = await SnTestClient.open({ port });
@@ -31,7 +24,7 @@ const ESCAPED = 'evil\\nFORGED line';
 describe('20 peer-chosen strings in log lines are escaped', () => {
   it('ClientId and topic names with "\\n" never split a log line (moved, rejected REGISTER, lost, unknown PINGREQ)', async () => {
     const h = await startHarness();
-    harness = h;
+    bed.harness = h;
     const pub = await MqttWatcher.subscribe(h.mqtt.port, 'unused/never');
     watchers.push(pub);
     const lines = h.logLines;

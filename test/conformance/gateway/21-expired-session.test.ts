@@ -4,26 +4,19 @@
  * persistent_client_expiration), a CleanSession=0, Will=0 reconnect starts from nothing: the old
  * topic ids are unknown and the old will is not armed again (it belonged to the ended session).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReturnCode } from '../../../src/codec/mqttsn/index.js';
-import { type Harness, MqttWatcher, startHarness, waitUntil } from '../../helpers/mqttsn/harness.js';
+import { closeAfterEach } from '../../helpers/mqttsn/close-after-each.js';
+import { MqttWatcher, startHarness, waitUntil } from '../../helpers/mqttsn/harness.js';
 import { SnTestClient } from '../../helpers/mqttsn/sn-client.js';
 
-let harness: Harness | undefined;
-const clients: SnTestClient[] = [];
-const watchers: MqttWatcher[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(watchers.splice(0).map((w) => w.close()));
-  await harness?.close();
-  harness = undefined;
-});
+const bed = closeAfterEach();
+const { clients, watchers } = bed;
 
 describe('21 a CleanSession=0 reconnect after the core expired the session (MQTT-SN §6.3)', () => {
   it('old topic ids are unknown and the old will is not armed again', async () => {
     const h = await startHarness({ broker: { sysInterval: 1, persistentClientExpiration: 1 } });
-    harness = h;
+    bed.harness = h;
     const expired = await MqttWatcher.subscribe(h.mqtt.port, '$SYS/broker/clients/expired');
     const wills = await MqttWatcher.subscribe(h.mqtt.port, 'wills/#');
     watchers.push(expired, wills);
